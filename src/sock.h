@@ -1,0 +1,41 @@
+/* sock.h: UDP sockets with kernel receive timestamps, and address formatting. */
+#ifndef CLOCKWATCH_SOCK_H
+#define CLOCKWATCH_SOCK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "macros.h"
+
+/* Opens a non-blocking UDP socket of family AF_INET or AF_INET6 that records kernel receive
+ * timestamps (SO_TIMESTAMPNS). rcvbuf_bytes > 0 asks for that receive buffer. Returns fd or
+ * -errno. */
+int sock_udp_open(int family, int rcvbuf_bytes) CW_MUST_CHECK;
+
+/* A received datagram. */
+struct sock_msg {
+	struct sockaddr_storage from;
+	socklen_t fromlen;
+	size_t len;      /* bytes stored */
+	bool truncated;  /* the datagram was larger than the buffer */
+	int64_t rx_ns;   /* kernel receive time (Unix ns, CLOCK_REALTIME) */
+	bool rx_kernel;  /* rx_ns came from the kernel, not from a clock read after the fact */
+};
+
+/* Receives one datagram into buf. Returns 1 when one was read, 0 when none is waiting,
+ * -errno on error. */
+int sock_recv(int fd, void *buf, size_t buflen, struct sock_msg *m) CW_MUST_CHECK;
+
+/* Formats the numeric address (no port) into buf; returns buf. */
+char *sock_addr_str(const struct sockaddr *sa, char *buf, size_t len);
+uint16_t sock_addr_port(const struct sockaddr *sa);
+/* Same address family, address and port. */
+bool sock_addr_equal(const struct sockaddr *a, const struct sockaddr *b);
+
+/* CLOCK_REALTIME / CLOCK_MONOTONIC now in ns. */
+int64_t sock_realtime_ns(void);
+int64_t sock_monotonic_ns(void);
+
+#endif
