@@ -244,7 +244,7 @@ static void
 handle_datagram(struct run *r, struct pt *p, const struct sock_msg *m)
 {
 	if (m->truncated) {
-		query_drop_oversize(&p->t, m->len);
+		query_drop_oversize(&p->t, m->wire_len);
 		return;
 	}
 	if (!m->rx_kernel)

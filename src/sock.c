@@ -76,6 +76,7 @@ sock_recv(int fd, void *buf, size_t buflen, struct sock_msg *m)
 	m->fromlen = mh.msg_namelen;
 	m->truncated = (size_t)n > buflen || (mh.msg_flags & MSG_TRUNC);
 	m->len = (size_t)n > buflen ? buflen : (size_t)n;
+	m->wire_len = (size_t)n;
 	m->rx_kernel = false;
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS &&

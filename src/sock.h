@@ -19,6 +19,7 @@ struct sock_msg {
 	struct sockaddr_storage from;
 	socklen_t fromlen;
 	size_t len;      /* bytes stored */
+	size_t wire_len; /* bytes the datagram had (more than len when truncated) */
 	bool truncated;  /* the datagram was larger than the buffer */
 	int64_t rx_ns;   /* kernel receive time (Unix ns, CLOCK_REALTIME) */
 	bool rx_kernel;  /* rx_ns came from the kernel, not from a clock read after the fact */

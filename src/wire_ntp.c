@@ -119,17 +119,18 @@ wire_ntp_kiss(const struct ntp_packet *p)
 char *
 wire_ntp_format_refid(const struct ntp_packet *p, char *buf, size_t len)
 {
-	if (p->stratum <= 1) {
-		char s[5];
-		int n = 4;
-		while (n > 0 && p->refid[n - 1] == 0)
-			n--;
-		for (int i = 0; i < n; i++)
-			s[i] = (p->refid[i] >= 0x20 && p->refid[i] < 0x7f) ? (char)p->refid[i] : '.';
-		s[n] = '\0';
-		snprintf(buf, len, "%s", s);
-	} else {
+	int n = 4;
+	bool ascii = true;
+
+	/* Stratum 0 and 1 carry ASCII (a kiss code or a clock id), left-justified and zero-padded;
+	 * anything else, or non-ASCII there (chrony's local reference 127.127.1.1), is an address. */
+	while (n > 0 && p->refid[n - 1] == 0)
+		n--;
+	for (int i = 0; i < n; i++)
+		ascii = ascii && p->refid[i] >= 0x20 && p->refid[i] < 0x7f;
+	if (p->stratum <= 1 && ascii && n > 0)
+		snprintf(buf, len, "%.*s", n, (const char *)p->refid);
+	else
 		snprintf(buf, len, "%u.%u.%u.%u", p->refid[0], p->refid[1], p->refid[2], p->refid[3]);
-	}
 	return buf;
 }

@@ -87,8 +87,8 @@ enum wire_ntp_kiss {
 };
 enum wire_ntp_kiss wire_ntp_kiss(const struct ntp_packet *p);
 
-/* The refid for display: kiss code or clock id for stratum 0/1 (printable ASCII only, others
- * shown as '.'), dotted IPv4 otherwise. buf needs at least 16 bytes. */
+/* The refid for display: the kiss code or clock id for stratum 0/1 when it is printable ASCII,
+ * dotted IPv4 otherwise. buf needs at least 16 bytes. */
 char *wire_ntp_format_refid(const struct ntp_packet *p, char *buf, size_t len);
 
 #endif

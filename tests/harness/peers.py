@@ -1,0 +1,260 @@
+"""Real and fake NTP peers for clockwatch's tests and demo, started safely.
+
+Every daemon runs through setpriv with CAP_SYS_TIME removed from the bounding, inheritable and
+ambient sets, chronyd always with -x, and the harness checks /proc/PID/status before it trusts
+the process (TESTBED.md §0). Every process is recorded when started and stopped by its PID:
+at the end of a `with` block, at interpreter exit, and on SIGINT/SIGTERM. Waits poll state with
+a bound; nothing here sleeps for a fixed time hoping a daemon is ready.
+
+Stdlib only; run with Debian's /usr/bin/python3.
+"""
+
+import atexit
+import os
+import random
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import tempfile
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.environ.get("CW_BUILD", os.path.join(ROOT, "build"))
+LIBFAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
+CAP_SYS_TIME = 25
+NTP_UNIX_OFFSET = 2208988800
+SETPRIV = ["setpriv", "--bounding-set", "-sys_time", "--inh-caps", "-sys_time",
+           "--ambient-caps", "-sys_time", "--"]
+
+
+class HarnessError(Exception):
+    pass
+
+
+_started = []          # every Process still running, in start order
+_lock = threading.Lock()
+
+
+def _stop_all(*_):
+    with _lock:
+        procs = list(reversed(_started))
+    for p in procs:
+        p.stop()
+
+
+def _on_signal(signum, frame):
+    _stop_all()
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
+
+
+atexit.register(_stop_all)
+for _sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    if signal.getsignal(_sig) in (signal.SIG_DFL, signal.default_int_handler):
+        signal.signal(_sig, _on_signal)
+
+
+def wait_for(pred, timeout, what, interval=0.02):
+    """Polls pred() until it is true; raises after timeout seconds. Bounded in time and count."""
+    deadline = time.monotonic() + timeout
+    for _ in range(int(timeout / interval) + 2):
+        r = pred()
+        if r:
+            return r
+        if time.monotonic() >= deadline:
+            break
+        time.sleep(interval)
+    raise HarnessError("timed out after %.1f s waiting for %s" % (timeout, what))
+
+
+def caps_of(pid):
+    caps = {}
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("Cap"):
+                k, v = line.split(":")
+                caps[k] = int(v.strip(), 16)
+    return caps
+
+
+def has_sys_time(pid):
+    c = caps_of(pid)
+    return bool((c["CapEff"] | c["CapBnd"] | c["CapPrm"]) & (1 << CAP_SYS_TIME))
+
+
+class Process:
+    """One started program, stopped by its own PID only."""
+
+    def __init__(self, name, argv, env=None, log=None, check_caps=True):
+        self.name = name
+        self.log = log
+        prog = argv[argv.index("--") + 1] if "--" in argv else argv[0]
+        self.comm = os.path.basename(prog)[:15]
+        out = open(log, "ab") if log else subprocess.DEVNULL
+        self.popen = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                      stdin=subprocess.DEVNULL, start_new_session=True)
+        if log:
+            out.close()
+        self.pid = self.popen.pid
+        with _lock:
+            _started.append(self)
+        if check_caps:
+            try:
+                wait_for(lambda: self._caps_readable(), 5, "%s to start" % name)
+                if has_sys_time(self.pid):
+                    self.stop()
+                    raise HarnessError("%s (pid %d) holds CAP_SYS_TIME: refusing to run it"
+                                       % (name, self.pid))
+            except HarnessError:
+                self.stop()
+                raise
+
+    def _caps_readable(self):
+        """True once the process runs its final program: not the forked python, not setpriv."""
+        if self.popen.poll() is not None:
+            raise HarnessError("%s exited at start with status %s%s"
+                               % (self.name, self.popen.returncode, self._log_tail()))
+        try:
+            with open("/proc/%d/comm" % self.pid) as f:
+                if f.read().strip() != self.comm:
+                    return False
+            caps_of(self.pid)
+            return True
+        except (FileNotFoundError, ProcessLookupError):
+            return False
+
+    def _log_tail(self):
+        if not self.log or not os.path.exists(self.log):
+            return ""
+        with open(self.log, errors="replace") as f:
+            return "; log: " + " | ".join(f.read().strip().splitlines()[-5:])
+
+    def alive(self):
+        return self.popen.poll() is None
+
+    def stop(self):
+        if self.popen.poll() is None:
+            try:
+                self.popen.terminate()
+                self.popen.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait(timeout=5)
+            except ProcessLookupError:
+                pass
+        with _lock:
+            if self in _started:
+                _started.remove(self)
+
+
+def ntp_request():
+    """A mode-3 request with a random transmit timestamp; returns (bytes, xmt)."""
+    xmt = random.getrandbits(64) or 1
+    return struct.pack("!B39xQ", (4 << 3) | 3, xmt), xmt
+
+
+def ntp_ping(addr, port, timeout=0.5):
+    """True when addr:port answers a mode-3 request with a mode-4 reply echoing our transmit."""
+    fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+    req, xmt = ntp_request()
+    with socket.socket(fam, socket.SOCK_DGRAM) as s:
+        s.settimeout(timeout)
+        try:
+            s.sendto(req, (addr, port))
+            data, _ = s.recvfrom(2048)
+        except OSError:
+            return False
+    return len(data) >= 48 and data[0] & 7 == 4 and struct.unpack("!Q", data[24:32])[0] == xmt
+
+
+class Chronyd:
+    """A real chronyd serving time on addr:port, optionally `offset` seconds wrong (libfaketime).
+
+    With an offset, build/nokts.so is preloaded so chronyd takes its receive timestamps from its
+    own faked clock: without it offsets under 1 s come out halved (TESTBED.md §3)."""
+
+    def __init__(self, port, offset=None, addr="127.0.0.1", stratum=1, workdir=None):
+        self.addr, self.port, self.offset = addr, port, offset
+        self.dir = tempfile.mkdtemp(prefix="cw-chronyd-", dir=workdir)
+        os.chmod(self.dir, 0o750)
+        conf = os.path.join(self.dir, "chrony.conf")
+        with open(conf, "w") as f:
+            f.write("port %d\nbindaddress %s\nallow all\nlocal stratum %d\ncmdport 0\n"
+                    "pidfile %s/chronyd.pid\ndriftfile %s/drift\n"
+                    % (port, addr, stratum, self.dir, self.dir))
+        env = dict(os.environ)
+        if offset is not None:
+            # A sanitizer build's shim would need its runtime preloaded first: CW_SHIM names a
+            # plain build's copy then.
+            shim = os.environ.get("CW_SHIM", os.path.join(BUILD, "nokts.so"))
+            if not os.path.exists(shim):
+                raise HarnessError("%s missing: build first" % shim)
+            env.update(LD_PRELOAD="%s %s" % (shim, LIBFAKETIME),
+                       FAKETIME="%+fs" % offset if abs(offset) < 1 else "%+ds" % offset,
+                       FAKETIME_DONT_FAKE_MONOTONIC="1")
+        argv = SETPRIV + ["chronyd", "-x", "-d", "-u", "root", "-f", conf]
+        self.proc = Process("chronyd %s:%d" % (addr, port), argv, env=env,
+                            log=os.path.join(self.dir, "chronyd.log"))
+        wait_for(lambda: self._ready(), 10, "chronyd on %s:%d to answer" % (addr, port))
+
+    def _ready(self):
+        if not self.proc.alive():
+            raise HarnessError("chronyd on %s:%d died%s" % (self.addr, self.port,
+                                                             self.proc._log_tail()))
+        return ntp_ping(self.addr, self.port, 0.2)
+
+    @property
+    def target(self):
+        return ("[%s]:%d" if ":" in self.addr else "%s:%d") % (self.addr, self.port)
+
+    def stop(self):
+        self.proc.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class Responder:
+    """clockwatch's own C test responder (build/cw-responder): many ports, offsets, faults."""
+
+    def __init__(self, port=None, ports=None, offset=0.0, fault=None, addr="127.0.0.1",
+                 extra=(), max_seconds=600):
+        self.dir = tempfile.mkdtemp(prefix="cw-responder-")
+        ready = os.path.join(self.dir, "ready")
+        argv = [os.path.join(BUILD, "cw-responder"), "--addr", addr, "--offset", repr(offset),
+                "--ready-file", ready, "--max-seconds", str(max_seconds)]
+        argv += ["--ports", ports] if ports else ["--port", str(port)]
+        if fault:
+            argv += ["--fault", fault]
+        argv += list(extra)
+        self.proc = Process("cw-responder", argv, log=os.path.join(self.dir, "log"))
+        wait_for(lambda: os.path.exists(ready) or self._dead(), 10, "cw-responder to bind")
+
+    def _dead(self):
+        if not self.proc.alive():
+            raise HarnessError("cw-responder exited%s" % self.proc._log_tail())
+        return False
+
+    def stop(self):
+        self.proc.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def free_udp_port(addr="127.0.0.1"):
+    fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+    with socket.socket(fam, socket.SOCK_DGRAM) as s:
+        s.bind((addr, 0))
+        return s.getsockname()[1]
