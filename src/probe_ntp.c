@@ -267,12 +267,31 @@ handle_datagram(struct run *r, struct pt *p, const struct sock_msg *m)
 }
 
 static void
+read_errors(struct run *r, int fd)
+{
+	for (int i = 0; i < RX_BATCH; i++) {
+		struct sockaddr_storage dest;
+		int err;
+		if (sock_recv_icmp_error(fd, &dest, &err) <= 0)
+			return;
+		struct pt *p = table_find(r, (const struct sockaddr *)&dest);
+		if (!p || !err || p->t.xmt_wire == 0 || p->done)
+			continue;
+		/* The request was refused, not lost: don't wait out the timeout. An ICMP error
+		 * proves little (anyone can send one), so later samples are still tried. */
+		query_icmp_error(&p->t, err);
+		schedule_next(p);
+	}
+}
+
+static void
 recv_cb(struct loop *l, int fd, short revents, void *data)
 {
 	struct run *r = data;
 
 	(void)l;
-	(void)revents;
+	if (revents & POLLERR)
+		read_errors(r, fd);
 	for (int i = 0; i < RX_BATCH; i++) {
 		struct sock_msg m;
 		int n = sock_recv(fd, r->rxbuf, sizeof(r->rxbuf), &m);

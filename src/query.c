@@ -1,6 +1,7 @@
 /* query.c: judging replies and summarising one query run; pure (time comes in as arguments). */
 #include "config.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,6 +124,15 @@ query_drop_oversize(struct query_target *t, size_t len)
 	drop(t, &t->n_malformed, why);
 }
 
+void
+query_icmp_error(struct query_target *t, int err)
+{
+	t->n_icmp++;
+	t->icmp_errno = err;
+	t->prev_xmt_wire = t->xmt_wire;
+	t->xmt_wire = 0;
+}
+
 static void
 set_error_from_drops(struct query_target *t)
 {
@@ -145,6 +155,13 @@ finish_without_samples(struct query_target *t)
 	} else if (t->n_kod_other) {
 		t->status = QUERY_UNUSABLE;
 		snprintf(t->error, sizeof(t->error), "kiss code %s: no time given", t->kiss_code);
+	} else if (t->n_icmp && t->icmp_errno == ECONNREFUSED) {
+		t->status = QUERY_ERROR;
+		snprintf(t->error, sizeof(t->error),
+		    "port unreachable: nothing listens on UDP port %u (ICMP)", t->port);
+	} else if (t->n_icmp) {
+		t->status = QUERY_ERROR;
+		snprintf(t->error, sizeof(t->error), "ICMP error: %s", strerror(t->icmp_errno));
 	} else if (t->n_malformed + t->n_wrong_mode + t->n_bogus + t->n_duplicate > 0) {
 		t->status = QUERY_ERROR;
 		set_error_from_drops(t);

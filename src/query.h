@@ -45,6 +45,8 @@ struct query_target {
 	unsigned tests; /* failed sanity tests, enum filter_test bits */
 	char kiss_code[5];
 	unsigned n_bogus, n_duplicate, n_malformed, n_wrong_mode, n_kod_rate, n_kod_other, n_late;
+	unsigned n_icmp; /* requests answered by an ICMP error instead */
+	int icmp_errno;
 	char drop_reason[120]; /* why the last invalid reply was dropped */
 
 	struct filter_result filt;
@@ -71,6 +73,9 @@ enum query_action query_handle_reply(struct query_target *t, const void *data, s
 
 /* A datagram of len octets was too large to read whole: counted as malformed. */
 void query_drop_oversize(struct query_target *t, size_t len);
+
+/* The outstanding request drew an ICMP error (err: ECONNREFUSED for port unreachable...). */
+void query_icmp_error(struct query_target *t, int err);
 
 /* After the last sample or the deadline: filter, distances, tests, status. */
 void query_finish(struct query_target *t, int local_precision);

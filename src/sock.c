@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/errqueue.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,8 +44,14 @@ sock_udp_open(int family, int rcvbuf_bytes)
 		close(fd);
 		return r;
 	}
-	if (family == AF_INET6)
+	/* ICMP errors (port unreachable: nothing listens there) come back on the error queue with
+	 * the address they concern, so one unconnected socket can still tell whose they are. */
+	if (family == AF_INET6) {
 		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof(on));
+	} else {
+		(void)setsockopt(fd, IPPROTO_IP, IP_RECVERR, &on, sizeof(on));
+	}
 	if (rcvbuf_bytes > 0) {
 		/* FORCE works as root beyond rmem_max; otherwise the capped request still helps. */
 		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf_bytes, sizeof(int)) < 0)
@@ -89,6 +96,40 @@ sock_recv(int fd, void *buf, size_t buflen, struct sock_msg *m)
 	}
 	if (!m->rx_kernel)
 		m->rx_ns = sock_realtime_ns();
+	return 1;
+}
+
+int
+sock_recv_icmp_error(int fd, struct sockaddr_storage *dest, int *err)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(struct sock_extended_err) + sizeof(struct sockaddr_in6))];
+		struct cmsghdr align;
+	} ctl;
+	uint8_t data[64];
+	struct iovec iov = {.iov_base = data, .iov_len = sizeof(data)};
+	struct msghdr mh = {
+	    .msg_name = dest,
+	    .msg_namelen = sizeof(*dest),
+	    .msg_iov = &iov,
+	    .msg_iovlen = 1,
+	    .msg_control = ctl.buf,
+	    .msg_controllen = sizeof(ctl.buf),
+	};
+
+	memset(dest, 0, sizeof(*dest));
+	if (recvmsg(fd, &mh, MSG_ERRQUEUE) < 0)
+		return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -errno;
+	*err = 0;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) ||
+		    (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR)) {
+			struct sock_extended_err ee;
+			memcpy(&ee, CMSG_DATA(c), sizeof(ee));
+			if (ee.ee_origin == SO_EE_ORIGIN_ICMP || ee.ee_origin == SO_EE_ORIGIN_ICMP6)
+				*err = (int)ee.ee_errno;
+		}
+	}
 	return 1;
 }
 

@@ -29,6 +29,11 @@ struct sock_msg {
  * -errno on error. */
 int sock_recv(int fd, void *buf, size_t buflen, struct sock_msg *m) CW_MUST_CHECK;
 
+/* Reads one ICMP error queued on fd (IP_RECVERR): *dest is the address our datagram was sent
+ * to, *err the errno it maps to (ECONNREFUSED for port unreachable, EHOSTUNREACH, ...).
+ * Returns 1 when one was read, 0 when none is queued, -errno on error. */
+int sock_recv_icmp_error(int fd, struct sockaddr_storage *dest, int *err) CW_MUST_CHECK;
+
 /* Formats the numeric address (no port) into buf; returns buf. */
 char *sock_addr_str(const struct sockaddr *sa, char *buf, size_t len);
 uint16_t sock_addr_port(const struct sockaddr *sa);

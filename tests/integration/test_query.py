@@ -239,3 +239,13 @@ def test_started_daemons_have_no_clock_rights(servers):
         with open("/proc/%d/cmdline" % d.proc.pid, "rb") as f:
             argv = f.read().split(b"\0")
         assert b"chronyd" in argv[0] and b"-x" in argv
+
+
+def test_closed_port_reported_at_once():
+    port = peers.free_udp_port()          # bound and released: nothing listens there now
+    r = run_cw("query", "--json", "-c", "2", "-i", "100ms", "-t", "5s", "127.0.0.1:%d" % port)
+    t = r.json["targets"][0]
+    assert t["status"] == "error" and r.rc == 2
+    assert t["error"] == "port unreachable: nothing listens on UDP port %d (ICMP)" % port
+    assert t["sent"] == 2
+    assert r.elapsed < 2, r.elapsed      # the ICMP error ends the wait, not the 5 s timeout
