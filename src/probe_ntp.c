@@ -213,7 +213,11 @@ send_cb(struct loop *l, void *data)
 		return;
 	}
 	if (n < 0) {
-		fail_pt(p, "send failed", errno);
+		int e = errno;
+		bool no_v6 = p->t.family == AF_INET6 &&
+			     (e == EADDRNOTAVAIL || e == ENETUNREACH || e == EAFNOSUPPORT);
+		fail_pt(p, no_v6 ? "IPv6 is not available on this host (send failed)" : "send failed",
+		    e);
 		return;
 	}
 	p->t.xmt_wire = req.transmit_ts;
@@ -374,7 +378,10 @@ add_address(struct run *r, struct spec_state *ss, const struct hostspec *hs,
 	}
 	p->fd = socket_for(r, ai->ai_family, &err);
 	if (p->fd < 0) {
-		fail_pt(p, ai->ai_family == AF_INET6 ? "no IPv6 socket" : "no IPv4 socket", err);
+		fail_pt(p,
+		    ai->ai_family == AF_INET6 ? "IPv6 is not available on this host (socket)"
+					      : "no IPv4 socket",
+		    err);
 		return;
 	}
 	table_put(r, p);

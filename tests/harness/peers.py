@@ -47,6 +47,7 @@ def _stop_all(*_):
 
 def _on_signal(signum, frame):
     _stop_all()
+    _remove_all_netns()
     signal.signal(signum, signal.SIG_DFL)
     os.kill(os.getpid(), signum)
 
@@ -251,6 +252,49 @@ class Responder:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+_netns = []            # names of namespaces this process created and has not removed yet
+
+
+def _remove_all_netns():
+    for name in list(_netns):
+        subprocess.run(["ip", "netns", "del", name], stderr=subprocess.DEVNULL)
+        _netns.remove(name)
+
+
+atexit.register(_remove_all_netns)
+
+
+class Netns:
+    """A network namespace of our own (needs root), removed at the end of the `with` block,
+    at exit, or on SIGINT/SIGTERM. Only loopback inside, unless the test adds more."""
+
+    def __init__(self, prefix="cwtest", lo_up=True, sysctls=()):
+        self.name = "%s-%d-%d" % (prefix, os.getpid(), len(_netns) + random.randrange(1 << 20))
+        subprocess.run(["ip", "netns", "add", self.name], check=True)
+        _netns.append(self.name)
+        if lo_up:
+            self.run(["ip", "link", "set", "lo", "up"], check=True)
+        for kv in sysctls:
+            self.run(["sysctl", "-q", "-w", kv], check=True)
+
+    def argv(self, argv):
+        return ["ip", "netns", "exec", self.name] + list(argv)
+
+    def run(self, argv, **kw):
+        return subprocess.run(self.argv(argv), **kw)
+
+    def remove(self):
+        if self.name in _netns:
+            subprocess.run(["ip", "netns", "del", self.name], check=False)
+            _netns.remove(self.name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
 
 
 def free_udp_port(addr="127.0.0.1"):

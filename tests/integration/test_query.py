@@ -1,7 +1,8 @@
 """clockwatch query against real chronyd servers, a scripted hostile server and bad input."""
 
+import json
 import os
-import socket
+import subprocess
 
 import pytest
 
@@ -249,3 +250,26 @@ def test_closed_port_reported_at_once():
     assert t["error"] == "port unreachable: nothing listens on UDP port %d (ICMP)" % port
     assert t["sent"] == 2
     assert r.elapsed < 2, r.elapsed      # the ICMP error ends the wait, not the 5 s timeout
+
+
+def test_ipv6_target_on_host_without_ipv6(servers):
+    """In a namespace of our own with IPv6 disabled: the IPv6 target fails with a clear reason,
+    the IPv4 one is still measured."""
+    with peers.Netns(sysctls=("net.ipv6.conf.all.disable_ipv6=1",
+                              "net.ipv6.conf.default.disable_ipv6=1",
+                              "net.ipv6.conf.lo.disable_ipv6=1")) as ns:
+        p = ns.run([os.path.join(peers.BUILD, "clockwatch"), "query", "--json", "-c", "1",
+                    "-t", "500ms", "[::1]:123", "127.0.0.1:9"], capture_output=True, text=True,
+                   timeout=30)
+        doc = json.loads(p.stdout)
+        v6, v4 = doc["targets"]
+        assert v6["status"] == "error"
+        assert v6["error"].startswith("IPv6 is not available on this host"), v6["error"]
+        assert v4["status"] == "error" and "port unreachable" in v4["error"]
+        assert p.returncode == 2
+    assert ns.name not in peers._netns
+    assert ns.name not in subprocess_netns_list()
+
+
+def subprocess_netns_list():
+    return subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
