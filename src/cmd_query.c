@@ -174,6 +174,7 @@ cmd_query(int argc, char **argv)
 	rep.stray = st.stray;
 	rep.local_precision = st.local_precision;
 	rep.kernel_rx_ts = st.kernel_rx_ts;
+	rep.kernel_tx_ts = st.n_t1_kernel > 0 && st.n_t1_user == 0;
 	rep.elapsed_s = (double)st.elapsed_ns / 1e9;
 	if (o.json)
 		out_query_json(&out, &rep);

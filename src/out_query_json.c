@@ -107,6 +107,7 @@ out_query_json(struct buf *b, const struct query_report *r)
 	json_object_set_new(root, "stray_replies", json_integer(r->stray));
 	json_object_set_new(root, "local_precision", json_integer(r->local_precision));
 	json_object_set_new(root, "kernel_timestamps", json_boolean(r->kernel_rx_ts));
+	json_object_set_new(root, "kernel_tx_timestamps", json_boolean(r->kernel_tx_ts));
 	json_object_set_new(root, "elapsed_s", json_real(r->elapsed_s));
 	char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
 	if (s) {

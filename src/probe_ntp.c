@@ -31,6 +31,9 @@
 
 #define RX_BATCH 512         /* datagrams read per wake-up before other work gets a turn */
 #define RATE_MIN_SPACING_NS (INT64_C(2) * 1000000000)
+#define ERR_BATCH 65536      /* error-queue entries (TX timestamps, ICMP) read per wake-up */
+#define TX_RING 16384        /* recent sends whose kernel TX timestamp may still come */
+#define TX_MAX_LAG_NS 1000000000 /* a TX timestamp later than T1 + this is not trusted */
 
 struct run;
 
@@ -41,6 +44,8 @@ struct pt {
 	socklen_t salen;
 	int fd;
 	int64_t last_send_ns; /* monotonic */
+	uint32_t tx_id;       /* number of the outstanding request on its socket */
+	bool t1_kernel;       /* t.t1_ns is the kernel's transmit timestamp */
 	int64_t spacing_ns;
 	struct loop_timer send_tm, timeout_tm;
 	bool done;
@@ -52,6 +57,19 @@ struct spec_state {
 	bool resolved;
 };
 
+/* One socket per address family, shared by all targets of that family. Requests are numbered
+ * as the kernel numbers them (SOF_TIMESTAMPING_OPT_ID) so a TX timestamp finds its target. */
+struct usock {
+	int fd;
+	int err; /* why it could not be opened */
+	bool tx_ts;
+	uint32_t next_id;
+	struct {
+		uint32_t id;
+		struct pt *p;
+	} *ring;
+};
+
 struct run {
 	const struct probe_ntp_opts *o;
 	struct loop *loop;
@@ -59,7 +77,7 @@ struct run {
 	struct spec_state *specs;
 	const struct hostspec *hs;
 	size_t nspecs, n_unresolved, n_active;
-	int fd4, fd6, err4, err6;
+	struct usock u4, u6;
 	struct pt **table; /* open addressing on (address, port) */
 	size_t table_cap, table_n;
 	int64_t deadline_ns; /* monotonic: nothing is sent that could not be answered by then */
@@ -222,7 +240,14 @@ send_cb(struct loop *l, void *data)
 	}
 	p->t.xmt_wire = req.transmit_ts;
 	p->t.t1_ns = t1;
+	p->t1_kernel = false;
 	p->t.n_sent++;
+	struct usock *u = p->t.family == AF_INET6 ? &r->u6 : &r->u4;
+	if (u->tx_ts) {
+		p->tx_id = u->next_id++;
+		u->ring[p->tx_id % TX_RING].id = p->tx_id;
+		u->ring[p->tx_id % TX_RING].p = p;
+	}
 	p->last_send_ns = loop_now_ns(l);
 	loop_timer_arm(l, &p->timeout_tm, p->last_send_ns + r->o->timeout_ns, timeout_cb, p);
 }
@@ -262,6 +287,11 @@ handle_datagram(struct run *r, struct pt *p, const struct sock_msg *m)
 								    : 2 * p->spacing_ns;
 		break;
 	case QUERY_ACCEPTED:
+		if (p->t1_kernel)
+			r->stats->n_t1_kernel++;
+		else
+			r->stats->n_t1_user++;
+		break;
 	case QUERY_CONSUMED:
 	case QUERY_KOD_STOP:
 		break;
@@ -270,20 +300,47 @@ handle_datagram(struct run *r, struct pt *p, const struct sock_msg *m)
 		schedule_next(p);
 }
 
+/* The kernel's transmit timestamp replaces T1 read before sendto(), if the request is still
+ * outstanding. A timestamp earlier than that read means our numbering no longer matches the
+ * kernel's: stop using them on this socket rather than pair a request with another's time. */
 static void
-read_errors(struct run *r, int fd)
+take_tx_timestamp(struct usock *u, const struct sock_err *e)
 {
-	for (int i = 0; i < RX_BATCH; i++) {
-		struct sockaddr_storage dest;
-		int err;
-		if (sock_recv_icmp_error(fd, &dest, &err) <= 0)
+	struct pt *p = u->ring[e->tx_id % TX_RING].p;
+
+	if (!p || u->ring[e->tx_id % TX_RING].id != e->tx_id || p->tx_id != e->tx_id ||
+	    p->t.xmt_wire == 0 || p->t1_kernel)
+		return;
+	if (e->tx_ns < p->t.t1_ns) {
+		log_debug("transmit timestamps out of step on fd %d: using user-space T1", u->fd);
+		u->tx_ts = false;
+		return;
+	}
+	if (e->tx_ns - p->t.t1_ns > TX_MAX_LAG_NS)
+		return;
+	p->t.t1_ns = e->tx_ns;
+	p->t1_kernel = true;
+}
+
+static void
+read_errors(struct run *r, struct usock *u)
+{
+	for (int i = 0; i < ERR_BATCH; i++) {
+		struct sock_err e;
+		if (sock_recv_error(u->fd, &e) <= 0)
 			return;
-		struct pt *p = table_find(r, (const struct sockaddr *)&dest);
-		if (!p || !err || p->t.xmt_wire == 0 || p->done)
+		if (e.kind == SOCK_ERR_TX_TIMESTAMP && u->tx_ts) {
+			take_tx_timestamp(u, &e);
+			continue;
+		}
+		if (e.kind != SOCK_ERR_ICMP || !e.err)
+			continue;
+		struct pt *p = table_find(r, (const struct sockaddr *)&e.dest);
+		if (!p || p->t.xmt_wire == 0 || p->done)
 			continue;
 		/* The request was refused, not lost: don't wait out the timeout. An ICMP error
 		 * proves little (anyone can send one), so later samples are still tried. */
-		query_icmp_error(&p->t, err);
+		query_icmp_error(&p->t, e.err);
 		schedule_next(p);
 	}
 }
@@ -294,8 +351,9 @@ recv_cb(struct loop *l, int fd, short revents, void *data)
 	struct run *r = data;
 
 	(void)l;
+	/* Error queue first: the TX timestamps of the requests these replies answer are there. */
 	if (revents & POLLERR)
-		read_errors(r, fd);
+		read_errors(r, fd == r->u6.fd ? &r->u6 : &r->u4);
 	for (int i = 0; i < RX_BATCH; i++) {
 		struct sock_msg m;
 		int n = sock_recv(fd, r->rxbuf, sizeof(r->rxbuf), &m);
@@ -318,24 +376,26 @@ recv_cb(struct loop *l, int fd, short revents, void *data)
 static int
 socket_for(struct run *r, int family, int *err)
 {
-	int *fd = family == AF_INET6 ? &r->fd6 : &r->fd4;
-	int *e = family == AF_INET6 ? &r->err6 : &r->err4;
+	struct usock *u = family == AF_INET6 ? &r->u6 : &r->u4;
 
-	if (*fd < 0 && *e == 0) {
+	if (u->fd < 0 && u->err == 0) {
 		/* Room for a burst of replies from thousands of targets. */
 		int rcvbuf = r->nspecs > 64 ? 32 << 20 : 0;
 		int s = sock_udp_open(family, rcvbuf);
 		if (s < 0) {
-			*e = -s;
+			u->err = -s;
 		} else if (loop_add_fd(r->loop, s, POLLIN, recv_cb, r) < 0) {
 			close(s);
-			*e = EMFILE;
+			u->err = EMFILE;
 		} else {
-			*fd = s;
+			u->fd = s;
+			u->tx_ts = sock_has_tx_timestamps(s);
+			if (u->tx_ts)
+				u->ring = xcalloc(TX_RING, sizeof(*u->ring));
 		}
 	}
-	*err = *e;
-	return *fd;
+	*err = u->err;
+	return u->fd;
 }
 
 static struct pt *
@@ -513,7 +573,7 @@ int
 probe_ntp_query(const struct hostspec *specs, size_t n, const struct probe_ntp_opts *o,
     struct query_target **out, size_t *nout, struct probe_ntp_stats *stats)
 {
-	struct run r = {.o = o, .hs = specs, .nspecs = n, .fd4 = -1, .fd6 = -1, .stats = stats};
+	struct run r = {.o = o, .hs = specs, .nspecs = n, .u4.fd = -1, .u6.fd = -1, .stats = stats};
 	const char **hosts = xcalloc(n ? n : 1, sizeof(*hosts));
 	int err = 0, rc;
 
@@ -544,10 +604,11 @@ probe_ntp_query(const struct hostspec *specs, size_t n, const struct probe_ntp_o
 	stats->elapsed_ns = sock_monotonic_ns() - start;
 	collect(&r, out, nout);
 	resolve_free(r.res);
-	if (r.fd4 >= 0)
-		close(r.fd4);
-	if (r.fd6 >= 0)
-		close(r.fd6);
+	for (struct usock *u = &r.u4; u; u = u == &r.u4 ? &r.u6 : NULL) {
+		if (u->fd >= 0)
+			close(u->fd);
+		free(u->ring);
+	}
 	free(r.table);
 	free(r.specs);
 	loop_free(r.loop);

@@ -25,6 +25,8 @@ struct probe_ntp_stats {
 	unsigned stray;       /* replies from addresses we did not ask */
 	int local_precision;  /* log2 s, measured */
 	bool kernel_rx_ts;    /* every reply carried a kernel receive timestamp */
+	unsigned n_t1_kernel; /* accepted samples whose T1 is the kernel's transmit timestamp */
+	unsigned n_t1_user;   /* ... and those whose T1 was read before sendto() */
 	int64_t elapsed_ns;
 };
 

@@ -99,6 +99,7 @@ struct query_report {
 	unsigned stray;
 	int local_precision;
 	bool kernel_rx_ts;
+	bool kernel_tx_ts; /* every sample's T1 was the kernel's transmit timestamp */
 	double elapsed_s;
 };
 

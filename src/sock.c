@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/errqueue.h>
+#include <linux/net_tstamp.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -52,6 +53,11 @@ sock_udp_open(int family, int rcvbuf_bytes)
 	} else {
 		(void)setsockopt(fd, IPPROTO_IP, IP_RECVERR, &on, sizeof(on));
 	}
+	/* Transmit timestamps, numbered per socket, give the latest possible T1: when the kernel
+	 * sent the request, not when we called sendto(). Without them T1 is read before the call. */
+	int ts_flags = SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE |
+		       SOF_TIMESTAMPING_OPT_ID | SOF_TIMESTAMPING_OPT_TSONLY;
+	(void)setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &ts_flags, sizeof(ts_flags));
 	if (rcvbuf_bytes > 0) {
 		/* FORCE works as root beyond rmem_max; otherwise the capped request still helps. */
 		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf_bytes, sizeof(int)) < 0)
@@ -99,36 +105,62 @@ sock_recv(int fd, void *buf, size_t buflen, struct sock_msg *m)
 	return 1;
 }
 
+bool
+sock_has_tx_timestamps(int fd)
+{
+	int flags = 0;
+	socklen_t len = sizeof(flags);
+
+	return getsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &flags, &len) == 0 &&
+	       (flags & SOF_TIMESTAMPING_TX_SOFTWARE) && (flags & SOF_TIMESTAMPING_OPT_ID);
+}
+
 int
-sock_recv_icmp_error(int fd, struct sockaddr_storage *dest, int *err)
+sock_recv_error(int fd, struct sock_err *e)
 {
 	union {
-		char buf[CMSG_SPACE(sizeof(struct sock_extended_err) + sizeof(struct sockaddr_in6))];
+		char buf[CMSG_SPACE(sizeof(struct sock_extended_err) + sizeof(struct sockaddr_in6)) +
+			 CMSG_SPACE(sizeof(struct scm_timestamping))];
 		struct cmsghdr align;
 	} ctl;
 	uint8_t data[64];
 	struct iovec iov = {.iov_base = data, .iov_len = sizeof(data)};
 	struct msghdr mh = {
-	    .msg_name = dest,
-	    .msg_namelen = sizeof(*dest),
+	    .msg_name = &e->dest,
+	    .msg_namelen = sizeof(e->dest),
 	    .msg_iov = &iov,
 	    .msg_iovlen = 1,
 	    .msg_control = ctl.buf,
 	    .msg_controllen = sizeof(ctl.buf),
 	};
+	struct sock_extended_err ee = {0};
+	bool have_ee = false, have_ts = false;
+	struct scm_timestamping tss;
 
-	memset(dest, 0, sizeof(*dest));
+	memset(e, 0, sizeof(*e));
 	if (recvmsg(fd, &mh, MSG_ERRQUEUE) < 0)
 		return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -errno;
-	*err = 0;
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-		if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) ||
-		    (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR)) {
-			struct sock_extended_err ee;
+		if (((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) ||
+			(c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR)) &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(ee))) {
 			memcpy(&ee, CMSG_DATA(c), sizeof(ee));
-			if (ee.ee_origin == SO_EE_ORIGIN_ICMP || ee.ee_origin == SO_EE_ORIGIN_ICMP6)
-				*err = (int)ee.ee_errno;
+			have_ee = true;
+		} else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPING &&
+			   c->cmsg_len >= CMSG_LEN(sizeof(tss))) {
+			memcpy(&tss, CMSG_DATA(c), sizeof(tss));
+			have_ts = true;
 		}
+	}
+	if (have_ee && have_ts && ee.ee_origin == SO_EE_ORIGIN_TIMESTAMPING &&
+	    ee.ee_info == SCM_TSTAMP_SND) {
+		e->kind = SOCK_ERR_TX_TIMESTAMP;
+		e->tx_id = ee.ee_data;
+		e->tx_ns = (int64_t)tss.ts[0].tv_sec * 1000000000 + tss.ts[0].tv_nsec;
+	} else if (have_ee && (ee.ee_origin == SO_EE_ORIGIN_ICMP ||
+				  ee.ee_origin == SO_EE_ORIGIN_ICMP6)) {
+		e->kind = SOCK_ERR_ICMP;
+		e->err = (int)ee.ee_errno;
 	}
 	return 1;
 }

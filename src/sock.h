@@ -29,10 +29,22 @@ struct sock_msg {
  * -errno on error. */
 int sock_recv(int fd, void *buf, size_t buflen, struct sock_msg *m) CW_MUST_CHECK;
 
-/* Reads one ICMP error queued on fd (IP_RECVERR): *dest is the address our datagram was sent
- * to, *err the errno it maps to (ECONNREFUSED for port unreachable, EHOSTUNREACH, ...).
- * Returns 1 when one was read, 0 when none is queued, -errno on error. */
-int sock_recv_icmp_error(int fd, struct sockaddr_storage *dest, int *err) CW_MUST_CHECK;
+/* What the socket's error queue held. */
+struct sock_err {
+	enum { SOCK_ERR_OTHER, SOCK_ERR_ICMP, SOCK_ERR_TX_TIMESTAMP } kind;
+	struct sockaddr_storage dest; /* ICMP: the address our datagram was sent to */
+	int err;                      /* ICMP: ECONNREFUSED for port unreachable, ... */
+	uint32_t tx_id;               /* TX timestamp: the datagram's number on this socket, from 0 */
+	int64_t tx_ns;                /* TX timestamp: when the kernel sent it (Unix ns) */
+};
+
+/* Reads one entry of fd's error queue: an ICMP error (IP_RECVERR) or the kernel's transmit
+ * timestamp of a datagram we sent (SO_TIMESTAMPING, numbered with SOF_TIMESTAMPING_OPT_ID).
+ * Returns 1 when one was read, 0 when the queue is empty, -errno on error. */
+int sock_recv_error(int fd, struct sock_err *e) CW_MUST_CHECK;
+
+/* Whether sock_udp_open() could ask the kernel for transmit timestamps on fd. */
+bool sock_has_tx_timestamps(int fd);
 
 /* Formats the numeric address (no port) into buf; returns buf. */
 char *sock_addr_str(const struct sockaddr *sa, char *buf, size_t len);

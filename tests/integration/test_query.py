@@ -40,6 +40,7 @@ def test_honest_server_measured_near_zero(servers):
     assert t["status"] == "ok"
     assert abs(t["offset_s"]) < TOL
     assert r.json["kernel_timestamps"] is True
+    assert r.json["kernel_tx_timestamps"] is True    # T1 from the kernel, not before sendto()
     assert r.json["selection"]["majority_possible"] is False
     assert t["tally"] == "*"
 
