@@ -105,9 +105,12 @@ static int
 by_delay(const void *a, const void *b, void *arg)
 {
 	const struct filter_sample *s = ((const struct sort_ctx *)arg)->s;
-	double da = s[*(const size_t *)a].delay_s, db = s[*(const size_t *)b].delay_s;
+	size_t ia = *(const size_t *)a, ib = *(const size_t *)b;
+	double da = s[ia].delay_s, db = s[ib].delay_s;
 
-	return (da > db) - (da < db);
+	if (da != db)
+		return (da > db) - (da < db);
+	return (ia > ib) - (ia < ib); /* qsort_r need not be stable: the earlier sample wins */
 }
 
 void

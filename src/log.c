@@ -22,6 +22,8 @@ log_get_level(void)
 	return level;
 }
 
+static void vlog(enum log_level lvl, int r, const char *fmt, va_list ap) CW_PRINTF(3, 0);
+
 static void
 vlog(enum log_level lvl, int r, const char *fmt, va_list ap)
 {

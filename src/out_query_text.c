@@ -113,8 +113,8 @@ summary(struct buf *b, const struct query_report *r)
 			      "be told apart. Query three or more.\n",
 		    r->n_candidates, r->n_candidates == 1 ? "" : "s");
 	if (r->stray)
-		buf_printf(b, "%u repl%s from addresses not asked were ignored.\n", r->stray,
-		    r->stray == 1 ? "y" : "ies");
+		buf_printf(b, "%u repl%s from addresses not asked %s ignored.\n", r->stray,
+		    r->stray == 1 ? "y" : "ies", r->stray == 1 ? "was" : "were");
 }
 
 void

@@ -104,7 +104,7 @@ query_handle_reply(struct query_target *t, const void *data, size_t len, int64_t
 	t->tests |= tests;
 	t->xmt_wire = 0;
 	if (tests & FILTER_T_INVALID_TS) {
-		snprintf(t->drop_reason, sizeof(t->drop_reason), "invalid timestamps");
+		t->n_invalid_ts++;
 		return QUERY_CONSUMED;
 	}
 	if (t->n_samples < t->max_samples)
@@ -155,6 +155,10 @@ finish_without_samples(struct query_target *t)
 	} else if (t->n_kod_other) {
 		t->status = QUERY_UNUSABLE;
 		snprintf(t->error, sizeof(t->error), "kiss code %s: no time given", t->kiss_code);
+	} else if (t->n_invalid_ts) {
+		t->status = QUERY_UNUSABLE;
+		snprintf(t->error, sizeof(t->error), "invalid timestamps (zero or inconsistent) in %u "
+		    "repl%s", t->n_invalid_ts, t->n_invalid_ts == 1 ? "y" : "ies");
 	} else if (t->n_icmp && t->icmp_errno == ECONNREFUSED) {
 		t->status = QUERY_ERROR;
 		snprintf(t->error, sizeof(t->error),
@@ -165,9 +169,6 @@ finish_without_samples(struct query_target *t)
 	} else if (t->n_malformed + t->n_wrong_mode + t->n_bogus + t->n_duplicate > 0) {
 		t->status = QUERY_ERROR;
 		set_error_from_drops(t);
-	} else if (t->drop_reason[0]) {
-		t->status = QUERY_UNUSABLE;
-		snprintf(t->error, sizeof(t->error), "%s", t->drop_reason);
 	} else {
 		t->status = QUERY_TIMEOUT;
 		if (t->n_late)
@@ -181,8 +182,8 @@ finish_without_samples(struct query_target *t)
 void
 query_finish(struct query_target *t, int local_precision)
 {
-	if (t->status == QUERY_ERROR && t->n_sent == 0)
-		return; /* never asked: the error says why */
+	if (t->status == QUERY_ERROR && t->n_samples == 0)
+		return; /* never asked, or a send failed before any reply: the error says why */
 	if (t->n_samples == 0) {
 		finish_without_samples(t);
 		return;

@@ -45,6 +45,7 @@ struct query_target {
 	unsigned tests; /* failed sanity tests, enum filter_test bits */
 	char kiss_code[5];
 	unsigned n_bogus, n_duplicate, n_malformed, n_wrong_mode, n_kod_rate, n_kod_other, n_late;
+	unsigned n_invalid_ts; /* replies that answered us with zero or inconsistent timestamps */
 	unsigned n_icmp; /* requests answered by an ICMP error instead */
 	int icmp_errno;
 	char drop_reason[120]; /* why the last invalid reply was dropped */

@@ -1,4 +1,6 @@
-/* select.c: intersection and cluster algorithms of RFC 5905 §11.2.1-§11.2.2, as ntpd runs them. */
+/* select.c: intersection and cluster algorithms of RFC 5905 §11.2.1-§11.2.2. The intersection
+ * keeps the RFC's midpoint rule (at most f midpoints outside [low, high]); ntpd 4.2.8 dropped it
+ * and scans low and high edges only. */
 #include "config.h"
 
 #include <math.h>

@@ -16,7 +16,7 @@ strutil_parse_long(const char *s, long min, long max, long *out)
 	char *end;
 	long v;
 
-	if (!s || !*s || isspace((unsigned char)*s))
+	if (!s || !(isdigit((unsigned char)*s) || (*s == '-' && isdigit((unsigned char)s[1]))))
 		return -EINVAL;
 	errno = 0;
 	v = strtol(s, &end, 10);
@@ -43,6 +43,8 @@ strutil_parse_duration_ns(const char *s, int64_t *out_ns)
 
 	if (!s || !(isdigit((unsigned char)*s) || *s == '.'))
 		return -EINVAL;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		return -EINVAL; /* strtod would read hex ("0x10" as 16 s); we promise decimal */
 	errno = 0;
 	v = strtod(s, &end);
 	if (errno || end == s || !isfinite(v))
@@ -143,11 +145,13 @@ strutil_fmt_seconds(char *buf, size_t len, double s, bool with_sign)
 	double a = fabs(s);
 	const char *sign = s < 0 ? "-" : (with_sign ? "+" : "");
 
+	/* The unit is chosen on the value as it will be rounded, so 0.9999999 s prints as
+	 * "1.0000 s" rather than "1000.000 ms". */
 	if (!isfinite(s))
 		snprintf(buf, len, "-");
-	else if (a >= 1.0)
+	else if (a * 1e3 >= 999.9995)
 		snprintf(buf, len, "%s%.4f s", sign, a);
-	else if (a >= 1e-3)
+	else if (a * 1e6 >= 999.95)
 		snprintf(buf, len, "%s%.3f ms", sign, a * 1e3);
 	else
 		snprintf(buf, len, "%s%.1f us", sign, a * 1e6);
