@@ -38,7 +38,7 @@ usage(FILE *f)
 	    "  -h, --help               this help\n\n"
 	    "Durations take a unit: ns, us, ms, s (default), m. Offsets are positive when the\n"
 	    "server is ahead of this host. Tally: * best, + candidate, - outlier,\n"
-	    "x falseticker, ? no usable answer.\n\n"
+	    "# backup, x falseticker, ? no usable answer.\n\n"
 	    "Exit status: 0 every address answered, 1 some did not, 2 none did, 3 usage error.\n",
 	    MAX_COUNT);
 }

@@ -144,7 +144,9 @@ select_run(struct select_cand *c, size_t n, struct select_result *res)
 	res->n_truechimers = m;
 	res->n_falsetickers = n - m;
 	qsort_r(list, m, sizeof(*list), merit_cmp, c);
-	res->n_survivors = cluster(c, list, m);
+	for (size_t i = SELECT_MAXCLOCK; i < m; i++)
+		c[list[i]].tally = SELECT_TALLY_BACKUP;
+	res->n_survivors = cluster(c, list, m < SELECT_MAXCLOCK ? m : SELECT_MAXCLOCK);
 	if (res->n_survivors > 0) {
 		res->sys_peer = (long)list[0];
 		c[list[0]].tally = SELECT_TALLY_SYSPEER;

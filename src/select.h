@@ -12,9 +12,13 @@
 #define SELECT_TALLY_CANDIDATE '+'
 #define SELECT_TALLY_OUTLIER '-'
 #define SELECT_TALLY_FALSETICKER 'x'
+#define SELECT_TALLY_BACKUP '#' /* a truechimer beyond the SELECT_MAXCLOCK best by merit */
 
 /* cluster stops discarding outliers at this many survivors (RFC NMIN, ntpd minclock). */
 #define SELECT_NMIN 3
+/* At most this many truechimers, the best by merit, enter the cluster algorithm (ntpd maxclock;
+ * RFC 5905 A.5.5.2 MAXCLOCK); the rest are backups. Keeps a sweep of 10,000 servers linear. */
+#define SELECT_MAXCLOCK 10
 
 struct select_cand {
 	/* in */

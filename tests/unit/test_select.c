@@ -3,6 +3,8 @@
  * be compared exactly. */
 #include "config.h"
 
+#include <stdlib.h>
+
 #include "cw_test.h"
 #include "filter.h"
 #include "select.h"
@@ -177,6 +179,39 @@ test_rerun_relabels(void **state)
 	assert_int_equal(c[1].tally, SELECT_TALLY_CANDIDATE);
 }
 
+/* Beyond SELECT_MAXCLOCK truechimers the worst by merit are backups ('#') and stay out of the
+ * cluster algorithm; a sweep of 10,000 agreeing servers stays fast (it used to be cubic). */
+static void
+test_maxclock_backups(void **state)
+{
+	enum { N = 10000 };
+	struct select_cand *c = calloc(N, sizeof(*c));
+	struct select_result res;
+	size_t backups = 0, cands = 0;
+
+	(void)state;
+	assert_non_null(c);
+	for (size_t i = 0; i < N; i++)
+		/* stratum 1 for the last 10, so merit puts them first whatever their index */
+		c[i] = (struct select_cand){.offset_s = 0.001 * (double)(i % 7), .root_distance_s = 1,
+		    .jitter_s = 0.01, .stratum = i >= N - SELECT_MAXCLOCK ? 1 : 2};
+	select_run(c, N, &res);
+	assert_true(res.ok);
+	assert_int_equal(res.n_truechimers, N);
+	assert_int_equal(res.n_falsetickers, 0);
+	for (size_t i = 0; i < N; i++) {
+		backups += c[i].tally == SELECT_TALLY_BACKUP;
+		cands += c[i].tally != SELECT_TALLY_BACKUP;
+		if (i < N - SELECT_MAXCLOCK)
+			assert_int_equal(c[i].tally, SELECT_TALLY_BACKUP);
+	}
+	assert_int_equal(backups, N - SELECT_MAXCLOCK);
+	assert_int_equal(cands, SELECT_MAXCLOCK);
+	assert_true(res.sys_peer >= N - SELECT_MAXCLOCK);
+	assert_true(res.n_survivors >= SELECT_NMIN && res.n_survivors <= SELECT_MAXCLOCK);
+	free(c);
+}
+
 int
 main(void)
 {
@@ -185,6 +220,7 @@ main(void)
 	    cmocka_unit_test(test_zero_candidates),
 	    cmocka_unit_test(test_merit_weighs_stratum_by_maxdist),
 	    cmocka_unit_test(test_rerun_relabels),
+	    cmocka_unit_test(test_maxclock_backups),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
