@@ -60,7 +60,7 @@ target_json(const struct query_target *t)
 	    query_status_name(t->status), "error", t->status == QUERY_OK ? NULL : t->error);
 	json_object_set_new(o, "offset_s", num_or_null(m, t->filt.offset_s));
 	json_object_set_new(o, "delay_s", num_or_null(m, t->filt.delay_s));
-	json_object_set_new(o, "jitter_s", num_or_null(m, t->filt.jitter_s));
+	json_object_set_new(o, "jitter_s", num_or_null(t->n_samples > 1, t->filt.jitter_s));
 	json_object_set_new(o, "dispersion_s", num_or_null(m, t->filt.dispersion_s));
 	json_object_set_new(o, "error_bound_s", num_or_null(m, t->error_bound_s));
 	json_object_set_new(o, "root_delay_s", num_or_null(h, t->root_delay_s));

@@ -46,7 +46,10 @@ fill_row(const struct query_target *t, struct row *w)
 	if (have) {
 		strutil_fmt_seconds(w->c[C_OFFSET], sizeof(w->c[0]), t->filt.offset_s, true);
 		strutil_fmt_seconds(w->c[C_DELAY], sizeof(w->c[0]), t->filt.delay_s, false);
-		strutil_fmt_seconds(w->c[C_JITTER], sizeof(w->c[0]), t->filt.jitter_s, false);
+		if (t->n_samples > 1)
+			strutil_fmt_seconds(w->c[C_JITTER], sizeof(w->c[0]), t->filt.jitter_s, false);
+		else
+			snprintf(w->c[C_JITTER], sizeof(w->c[0]), "-");
 		strutil_fmt_seconds(w->c[C_BOUND], sizeof(w->c[0]), t->error_bound_s, false);
 	} else {
 		for (int c = C_OFFSET; c <= C_BOUND; c++)

@@ -381,7 +381,7 @@ socket_for(struct run *r, int family, int *err)
 	if (u->fd < 0 && u->err == 0) {
 		/* Room for a burst of replies from thousands of targets. */
 		int rcvbuf = r->nspecs > 64 ? 32 << 20 : 0;
-		int s = sock_udp_open(family, rcvbuf);
+		int s = sock_udp_open(family, rcvbuf, SOCK_F_RECVERR | SOCK_F_TX_TIMESTAMPS);
 		if (s < 0) {
 			u->err = -s;
 		} else if (loop_add_fd(r->loop, s, POLLIN, recv_cb, r) < 0) {

@@ -218,9 +218,11 @@ query_select(struct query_target *t, size_t n, struct select_result *res)
 		t[i].tally = '?';
 		if (t[i].status != QUERY_OK)
 			continue;
+		/* One sample has no jitter; its error bound stands in for the noise the cluster
+		 * algorithm must not mistake for outliers. */
 		c[m] = (struct select_cand){.offset_s = t[i].filt.offset_s,
 		    .root_distance_s = t[i].root_distance_s,
-		    .jitter_s = t[i].filt.jitter_s,
+		    .jitter_s = t[i].n_samples > 1 ? t[i].filt.jitter_s : t[i].error_bound_s,
 		    .stratum = t[i].reply.stratum};
 		idx[m++] = i;
 	}

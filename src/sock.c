@@ -32,8 +32,15 @@ sock_monotonic_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* Room for every control message a datagram can carry here: SCM_TIMESTAMPNS, SCM_TIMESTAMPING
+ * (three timespecs; the kernel adds it once any socket asked for software stamps) and an
+ * extended error with its offender address. A truncated set is treated as absent. */
+#define SOCK_CTL_LEN                                                                               \
+	(CMSG_SPACE(sizeof(struct timespec)) + CMSG_SPACE(sizeof(struct scm_timestamping)) +     \
+	    CMSG_SPACE(sizeof(struct sock_extended_err) + sizeof(struct sockaddr_in6)) + 64)
+
 int
-sock_udp_open(int family, int rcvbuf_bytes)
+sock_udp_open(int family, int rcvbuf_bytes, unsigned flags)
 {
 	int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
 	int on = 1;
@@ -45,19 +52,23 @@ sock_udp_open(int family, int rcvbuf_bytes)
 		close(fd);
 		return r;
 	}
+	if (family == AF_INET6)
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
 	/* ICMP errors (port unreachable: nothing listens there) come back on the error queue with
 	 * the address they concern, so one unconnected socket can still tell whose they are. */
-	if (family == AF_INET6) {
-		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
-		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof(on));
-	} else {
-		(void)setsockopt(fd, IPPROTO_IP, IP_RECVERR, &on, sizeof(on));
+	if (flags & SOCK_F_RECVERR) {
+		if (family == AF_INET6)
+			(void)setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof(on));
+		else
+			(void)setsockopt(fd, IPPROTO_IP, IP_RECVERR, &on, sizeof(on));
 	}
 	/* Transmit timestamps, numbered per socket, give the latest possible T1: when the kernel
 	 * sent the request, not when we called sendto(). Without them T1 is read before the call. */
-	int ts_flags = SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE |
-		       SOF_TIMESTAMPING_OPT_ID | SOF_TIMESTAMPING_OPT_TSONLY;
-	(void)setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &ts_flags, sizeof(ts_flags));
+	if (flags & SOCK_F_TX_TIMESTAMPS) {
+		int ts_flags = SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE |
+			       SOF_TIMESTAMPING_OPT_ID | SOF_TIMESTAMPING_OPT_TSONLY;
+		(void)setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &ts_flags, sizeof(ts_flags));
+	}
 	if (rcvbuf_bytes > 0) {
 		/* FORCE works as root beyond rmem_max; otherwise the capped request still helps. */
 		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf_bytes, sizeof(int)) < 0)
@@ -70,7 +81,7 @@ int
 sock_recv(int fd, void *buf, size_t buflen, struct sock_msg *m)
 {
 	union {
-		char buf[CMSG_SPACE(sizeof(struct timespec)) * 2];
+		char buf[SOCK_CTL_LEN];
 		struct cmsghdr align;
 	} ctl;
 	struct iovec iov = {.iov_base = buf, .iov_len = buflen};
@@ -87,6 +98,8 @@ sock_recv(int fd, void *buf, size_t buflen, struct sock_msg *m)
 	if (n < 0)
 		return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -errno;
 	m->fromlen = mh.msg_namelen;
+	if (mh.msg_flags & MSG_CTRUNC)
+		mh.msg_controllen = 0; /* cannot happen with SOCK_CTL_LEN; never read half a set */
 	m->truncated = (size_t)n > buflen || (mh.msg_flags & MSG_TRUNC);
 	m->len = (size_t)n > buflen ? buflen : (size_t)n;
 	m->wire_len = (size_t)n;
@@ -119,8 +132,7 @@ int
 sock_recv_error(int fd, struct sock_err *e)
 {
 	union {
-		char buf[CMSG_SPACE(sizeof(struct sock_extended_err) + sizeof(struct sockaddr_in6)) +
-			 CMSG_SPACE(sizeof(struct scm_timestamping))];
+		char buf[SOCK_CTL_LEN];
 		struct cmsghdr align;
 	} ctl;
 	uint8_t data[64];
@@ -140,6 +152,8 @@ sock_recv_error(int fd, struct sock_err *e)
 	memset(e, 0, sizeof(*e));
 	if (recvmsg(fd, &mh, MSG_ERRQUEUE) < 0)
 		return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -errno;
+	if (mh.msg_flags & MSG_CTRUNC)
+		return 1; /* kind SOCK_ERR_OTHER: nothing half-read is trusted */
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
 		if (((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) ||
 			(c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR)) &&

@@ -9,10 +9,17 @@
 
 #include "macros.h"
 
+/* Options of sock_udp_open(). Both put entries on the socket's error queue: a user must read
+ * it (sock_recv_error) whenever poll() says POLLERR, or poll() will keep saying so. */
+enum {
+	SOCK_F_RECVERR = 1 << 0,       /* ICMP errors, with the address they concern */
+	SOCK_F_TX_TIMESTAMPS = 1 << 1, /* kernel transmit timestamps, numbered from 0 */
+};
+
 /* Opens a non-blocking UDP socket of family AF_INET or AF_INET6 that records kernel receive
- * timestamps (SO_TIMESTAMPNS). rcvbuf_bytes > 0 asks for that receive buffer. Returns fd or
- * -errno. */
-int sock_udp_open(int family, int rcvbuf_bytes) CW_MUST_CHECK;
+ * timestamps (SO_TIMESTAMPNS), plus the SOCK_F_* in flags. rcvbuf_bytes > 0 asks for that
+ * receive buffer. Returns fd or -errno. */
+int sock_udp_open(int family, int rcvbuf_bytes, unsigned flags) CW_MUST_CHECK;
 
 /* A received datagram. */
 struct sock_msg {

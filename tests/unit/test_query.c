@@ -730,6 +730,49 @@ test_names(void **state)
 	assert_string_equal(query_leap_name(7), "unsynchronized");
 }
 
+/* With one sample each, agreeing servers a few microseconds apart are not clustered out as
+ * outliers: their error bounds stand in for the unknown jitter. */
+static void
+test_select_single_samples_no_false_outliers(void **state)
+{
+	struct query_target t[6];
+	struct select_result res;
+
+	(void)state;
+	for (int i = 0; i < 6; i++) {
+		query_target_init(&t[i], "h", 1);
+		t[i].status = QUERY_OK;
+		t[i].n_samples = 1;
+		t[i].reply.stratum = 1;
+		t[i].filt.offset_s = 1e-6 * i;
+		t[i].filt.jitter_s = ldexp(1, -25);
+		t[i].error_bound_s = 1e-5;
+		t[i].root_distance_s = 0.001;
+	}
+	query_select(t, 6, &res);
+	assert_true(res.ok);
+	assert_int_equal(res.n_survivors, 6);
+	for (int i = 0; i < 6; i++) {
+		assert_true(t[i].tally == SELECT_TALLY_SYSPEER || t[i].tally == SELECT_TALLY_CANDIDATE);
+		query_target_fini(&t[i]);
+	}
+	/* The same with eight samples and a tiny measured jitter: now the spread is real. */
+	for (int i = 0; i < 6; i++) {
+		query_target_init(&t[i], "h", 8);
+		t[i].status = QUERY_OK;
+		t[i].n_samples = 8;
+		t[i].reply.stratum = 1;
+		t[i].filt.offset_s = 1e-6 * i;
+		t[i].filt.jitter_s = ldexp(1, -25);
+		t[i].error_bound_s = 1e-5;
+		t[i].root_distance_s = 0.001;
+	}
+	query_select(t, 6, &res);
+	assert_int_equal(res.n_survivors, SELECT_NMIN);
+	for (int i = 0; i < 6; i++)
+		query_target_fini(&t[i]);
+}
+
 int
 main(void)
 {
@@ -754,6 +797,7 @@ main(void)
 	    cmocka_unit_test(test_note),
 	    cmocka_unit_test(test_remote),
 	    cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_select_single_samples_no_false_outliers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
