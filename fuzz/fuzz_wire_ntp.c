@@ -67,8 +67,9 @@ check_decode(const uint8_t *data, size_t size)
 	CHECK(strlen(refid) < sizeof(refid));
 	CHECK((wire_ntp_kiss(&p) == WIRE_NTP_KISS_NONE) == (p.stratum != 0));
 	unsigned t = filter_check_header(&p);
-	CHECK((t & ~(unsigned)(FILTER_T_INVALID_TS | FILTER_T_UNSYNC | FILTER_T_STRATUM |
-			 FILTER_T_ROOT_DIST)) == 0);
+	CHECK((t &
+	          ~(unsigned)(FILTER_T_INVALID_TS | FILTER_T_UNSYNC | FILTER_T_STRATUM |
+	              FILTER_T_ROOT_DIST)) == 0);
 }
 
 static void

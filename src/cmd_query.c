@@ -69,7 +69,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 	long v;
 	int c;
 
-	*o = (struct opts){.p = {.count = 4, .interval_ns = 2 * NS_PER_S, .timeout_ns = 2 * NS_PER_S}};
+	*o = (struct opts){
+	    .p = {.count = 4, .interval_ns = 2 * NS_PER_S, .timeout_ns = 2 * NS_PER_S}};
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+c:i:t:46jh", longopts, NULL)) != -1) {
@@ -82,12 +83,14 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'i':
 			if (strutil_parse_duration_ns(optarg, &o->p.interval_ns) < 0 ||
 			    o->p.interval_ns > 3600 * NS_PER_S)
-				return bad("interval", optarg, "a duration up to 1h, like 2s or 500ms");
+				return bad("interval", optarg,
+				    "a duration up to 1h, like 2s or 500ms");
 			break;
 		case 't':
 			if (strutil_parse_duration_ns(optarg, &o->p.timeout_ns) < 0 ||
 			    o->p.timeout_ns < 1000000 || o->p.timeout_ns > 600 * NS_PER_S)
-				return bad("timeout", optarg, "a duration from 1ms to 10m, like 2s");
+				return bad("timeout", optarg,
+				    "a duration from 1ms to 10m, like 2s");
 			break;
 		case '4':
 			o->p.family = o->p.family == AF_INET6 ? -1 : AF_INET;
@@ -103,7 +106,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 			exit(CMD_EXIT_OK);
 		default:
 			if (optopt && strchr("cit", optopt))
-				fprintf(stderr, "clockwatch query: option -%c needs a value\n", optopt);
+				fprintf(stderr, "clockwatch query: option -%c needs a value\n",
+				    optopt);
 			else
 				fprintf(stderr, "clockwatch query: unknown option '%s'\n",
 				    argv[optind - 1]);
@@ -157,7 +161,8 @@ cmd_query(int argc, char **argv)
 	specs = xcalloc(n, sizeof(*specs));
 	for (size_t i = 0; i < n; i++) {
 		char err[200];
-		if (strutil_parse_hostspec(argv[optind + (int)i], &specs[i], err, sizeof(err)) < 0) {
+		if (strutil_parse_hostspec(argv[optind + (int)i], &specs[i], err, sizeof(err)) <
+		    0) {
 			fprintf(stderr, "clockwatch query: target %zu: %s\n", i + 1, err);
 			free(specs);
 			return CMD_EXIT_USAGE;

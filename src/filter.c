@@ -57,8 +57,8 @@ filter_flash(unsigned t)
 }
 
 void
-filter_sample_compute(const struct ntp_packet *r, int64_t t1_ns, int64_t t4_ns,
-    int local_precision, struct filter_sample *out)
+filter_sample_compute(const struct ntp_packet *r, int64_t t1_ns, int64_t t4_ns, int local_precision,
+    struct filter_sample *out)
 {
 	uint64_t t1 = timeutil_ns_to_ntp64(t1_ns);
 	uint64_t t4 = timeutil_ns_to_ntp64(t4_ns);
@@ -91,7 +91,8 @@ filter_check_header(const struct ntp_packet *r)
 		t |= FILTER_T_UNSYNC;
 	if (r->stratum == 0 || r->stratum >= FILTER_MAXSTRAT)
 		t |= FILTER_T_STRATUM;
-	if (timeutil_ntp_short_to_s(r->root_delay) / 2 + timeutil_ntp_short_to_s(r->root_dispersion) >=
+	if (timeutil_ntp_short_to_s(r->root_delay) / 2 +
+	        timeutil_ntp_short_to_s(r->root_dispersion) >=
 	    FILTER_MAXDISP)
 		t |= FILTER_T_ROOT_DIST;
 	return t;
@@ -116,7 +117,8 @@ by_delay(const void *a, const void *b, void *arg)
 void
 filter_run(const struct filter_sample *s, size_t n, double precision_s, struct filter_result *out)
 {
-	size_t order_small[16], *order = n <= 16 ? order_small : xreallocarray(NULL, n, sizeof(*order));
+	size_t order_small[16],
+	    *order = n <= 16 ? order_small : xreallocarray(NULL, n, sizeof(*order));
 	double sum = 0;
 
 	for (size_t i = 0; i < n; i++)

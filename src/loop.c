@@ -216,7 +216,8 @@ loop_run(struct loop *l, int64_t deadline_ns)
 			if (!l->pfd[i].revents)
 				continue;
 			r--;
-			/* Find the watch again: an earlier callback may have removed or moved it. */
+			/* Find the watch again: an earlier callback may have removed or moved it.
+			 */
 			for (size_t j = 0; j < l->nw; j++)
 				if (l->w[j].fd == l->pfd[i].fd) {
 					l->w[j].fn(l, l->w[j].fd, l->pfd[i].revents, l->w[j].data);

@@ -19,18 +19,20 @@ static const struct {
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: clockwatch [-v] COMMAND [ARGS...]\n"
-		   "       clockwatch --help | --version\n\n"
-		   "Tells whether this host's clock is right and, when it is not, why.\n\n"
-		   "Commands:\n");
+	fprintf(f,
+	    "usage: clockwatch [-v] COMMAND [ARGS...]\n"
+	    "       clockwatch --help | --version\n\n"
+	    "Tells whether this host's clock is right and, when it is not, why.\n\n"
+	    "Commands:\n");
 	for (size_t i = 0; i < CW_ARRAY_LEN(commands); i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
-	fprintf(f, "\nOptions:\n"
-		   "  -v, --verbose   debug messages on stderr\n"
-		   "  -h, --help      this help; 'clockwatch COMMAND --help' for a command\n"
-		   "  -V, --version   print the version\n\n"
-		   "Exit status: 0 all answered, 1 some did not, 2 none did, 3 usage error.\n"
-		   "See clockwatch(1).\n");
+	fprintf(f,
+	    "\nOptions:\n"
+	    "  -v, --verbose   debug messages on stderr\n"
+	    "  -h, --help      this help; 'clockwatch COMMAND --help' for a command\n"
+	    "  -V, --version   print the version\n\n"
+	    "Exit status: 0 all answered, 1 some did not, 2 none did, 3 usage error.\n"
+	    "See clockwatch(1).\n");
 }
 
 int

@@ -3,8 +3,8 @@
 #include "config.h"
 
 #include <jansson.h>
-#include <sys/socket.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 
 #include "buf.h"
 #include "out_query.h"
@@ -23,11 +23,11 @@ samples_json(const struct query_target *t)
 
 	for (size_t i = 0; i < t->n_samples; i++) {
 		const struct filter_sample *s = &t->samples[i];
-		json_array_append_new(a, json_pack("{s:f,s:f,s:f,s:I,s:I,s:I,s:I}", "offset_s",
-					     s->offset_s, "delay_s", s->delay_s, "dispersion_s",
-					     s->dispersion_s, "t1_ns", (json_int_t)s->t1_ns, "t2_ns",
-					     (json_int_t)s->t2_ns, "t3_ns", (json_int_t)s->t3_ns, "t4_ns",
-					     (json_int_t)s->t4_ns));
+		json_array_append_new(a,
+		    json_pack("{s:f,s:f,s:f,s:I,s:I,s:I,s:I}", "offset_s", s->offset_s, "delay_s",
+		        s->delay_s, "dispersion_s", s->dispersion_s, "t1_ns", (json_int_t)s->t1_ns,
+		        "t2_ns", (json_int_t)s->t2_ns, "t3_ns", (json_int_t)s->t3_ns, "t4_ns",
+		        (json_int_t)s->t4_ns));
 	}
 	return a;
 }
@@ -68,19 +68,21 @@ target_json(const struct query_target *t)
 	json_object_set_new(o, "root_distance_s", num_or_null(m, t->root_distance_s));
 	json_object_set_new(o, "stratum", h ? json_integer(t->reply.stratum) : json_null());
 	json_object_set_new(o, "refid", h ? json_string(refid) : json_null());
-	json_object_set_new(o, "leap", h ? json_string(query_leap_name(t->reply.leap)) : json_null());
+	json_object_set_new(o, "leap",
+	    h ? json_string(query_leap_name(t->reply.leap)) : json_null());
 	json_object_set_new(o, "version", h ? json_integer(t->reply.version) : json_null());
 	json_object_set_new(o, "poll", h ? json_integer(t->reply.poll) : json_null());
 	json_object_set_new(o, "precision", h ? json_integer(t->reply.precision) : json_null());
 	json_object_set_new(o, "tally", json_stringn(&t->tally, 1));
-	json_object_set_new(o, "kiss_code", t->kiss_code[0] ? json_string(t->kiss_code) : json_null());
+	json_object_set_new(o, "kiss_code",
+	    t->kiss_code[0] ? json_string(t->kiss_code) : json_null());
 	json_object_set_new(o, "failed_tests", tests_json(t->tests));
 	json_object_set_new(o, "flash", json_integer(filter_flash(t->tests)));
 	json_object_set_new(o, "sent", json_integer(t->n_sent));
 	json_object_set_new(o, "received", json_integer((json_int_t)t->n_samples));
 	json_object_set_new(o, "dropped",
 	    json_pack("{s:i,s:i,s:i,s:i,s:i}", "bogus", t->n_bogus, "duplicate", t->n_duplicate,
-		"malformed", t->n_malformed, "wrong_mode", t->n_wrong_mode, "late", t->n_late));
+	        "malformed", t->n_malformed, "wrong_mode", t->n_wrong_mode, "late", t->n_late));
 	json_object_set_new(o, "note", json_string(note));
 	json_object_set_new(o, "samples", samples_json(t));
 	return o;
@@ -100,10 +102,10 @@ out_query_json(struct buf *b, const struct query_report *r)
 	json_object_set_new(root, "targets", targets);
 	json_object_set_new(root, "selection",
 	    json_pack("{s:I,s:b,s:b,s:I,s:I,s:I,s:s?}", "candidates", (json_int_t)r->n_candidates,
-		"majority_possible", r->n_candidates >= 3, "ok", r->sel.ok, "truechimers",
-		(json_int_t)r->sel.n_truechimers, "falsetickers", (json_int_t)r->sel.n_falsetickers,
-		"survivors", (json_int_t)r->sel.n_survivors, "system_peer",
-		r->sel.sys_peer >= 0 ? peer : NULL));
+	        "majority_possible", r->n_candidates >= 3, "ok", r->sel.ok, "truechimers",
+	        (json_int_t)r->sel.n_truechimers, "falsetickers", (json_int_t)r->sel.n_falsetickers,
+	        "survivors", (json_int_t)r->sel.n_survivors, "system_peer",
+	        r->sel.sys_peer >= 0 ? peer : NULL));
 	json_object_set_new(root, "stray_replies", json_integer(r->stray));
 	json_object_set_new(root, "local_precision", json_integer(r->local_precision));
 	json_object_set_new(root, "kernel_timestamps", json_boolean(r->kernel_rx_ts));

@@ -15,7 +15,14 @@
 enum col { C_REMOTE, C_REFID, C_ST, C_OFFSET, C_DELAY, C_JITTER, C_BOUND, C_NOTE, N_COLS };
 
 static const char *const heads[N_COLS] = {
-    " remote", "refid", "st", "offset", "delay", "jitter", "+/-bound", "note",
+    " remote",
+    "refid",
+    "st",
+    "offset",
+    "delay",
+    "jitter",
+    "+/-bound",
+    "note",
 };
 /* Numbers are right-aligned, words left-aligned. */
 static const bool right[N_COLS] = {false, false, true, true, true, true, true, false};
@@ -47,7 +54,8 @@ fill_row(const struct query_target *t, struct row *w)
 		strutil_fmt_seconds(w->c[C_OFFSET], sizeof(w->c[0]), t->filt.offset_s, true);
 		strutil_fmt_seconds(w->c[C_DELAY], sizeof(w->c[0]), t->filt.delay_s, false);
 		if (t->n_samples > 1)
-			strutil_fmt_seconds(w->c[C_JITTER], sizeof(w->c[0]), t->filt.jitter_s, false);
+			strutil_fmt_seconds(w->c[C_JITTER], sizeof(w->c[0]), t->filt.jitter_s,
+			    false);
 		else
 			snprintf(w->c[C_JITTER], sizeof(w->c[0]), "-");
 		strutil_fmt_seconds(w->c[C_BOUND], sizeof(w->c[0]), t->error_bound_s, false);
@@ -106,14 +114,17 @@ summary(struct buf *b, const struct query_report *r)
 	}
 	buf_puts(b, ".\n");
 	if (r->n_candidates > 0 && !r->sel.ok)
-		buf_printf(b, "No majority: the %zu usable sources disagree, so none can be trusted.\n",
+		buf_printf(b,
+		    "No majority: the %zu usable sources disagree, so none can be trusted.\n",
 		    r->n_candidates);
 	else if (r->sel.n_falsetickers > 0)
-		buf_printf(b, "%zu falseticker%s (x): outside the interval the majority agrees on.\n",
+		buf_printf(b,
+		    "%zu falseticker%s (x): outside the interval the majority agrees on.\n",
 		    r->sel.n_falsetickers, r->sel.n_falsetickers == 1 ? "" : "s");
 	if (r->n_candidates > 0 && r->n_candidates < 3)
-		buf_printf(b, "Only %zu usable source%s: no majority is possible, a falseticker cannot "
-			      "be told apart. Query three or more.\n",
+		buf_printf(b,
+		    "Only %zu usable source%s: no majority is possible, a falseticker cannot "
+		    "be told apart. Query three or more.\n",
 		    r->n_candidates, r->n_candidates == 1 ? "" : "s");
 	if (r->stray)
 		buf_printf(b, "%u repl%s from addresses not asked %s ignored.\n", r->stray,

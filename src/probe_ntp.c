@@ -29,10 +29,10 @@
 #include "timeutil.h"
 #include "xalloc.h"
 
-#define RX_BATCH 512         /* datagrams read per wake-up before other work gets a turn */
+#define RX_BATCH 512 /* datagrams read per wake-up before other work gets a turn */
 #define RATE_MIN_SPACING_NS (INT64_C(2) * 1000000000)
-#define ERR_BATCH 65536      /* error-queue entries (TX timestamps, ICMP) read per wake-up */
-#define TX_RING 16384        /* recent sends whose kernel TX timestamp may still come */
+#define ERR_BATCH 65536          /* error-queue entries (TX timestamps, ICMP) read per wake-up */
+#define TX_RING 16384            /* recent sends whose kernel TX timestamp may still come */
 #define TX_MAX_LAG_NS 1000000000 /* a TX timestamp later than T1 + this is not trusted */
 
 struct run;
@@ -57,6 +57,11 @@ struct spec_state {
 	bool resolved;
 };
 
+struct tx_slot {
+	uint32_t id;
+	struct pt *p;
+};
+
 /* One socket per address family, shared by all targets of that family. Requests are numbered
  * as the kernel numbers them (SOF_TIMESTAMPING_OPT_ID) so a TX timestamp finds its target. */
 struct usock {
@@ -64,10 +69,7 @@ struct usock {
 	int err; /* why it could not be opened */
 	bool tx_ts;
 	uint32_t next_id;
-	struct {
-		uint32_t id;
-		struct pt *p;
-	} *ring;
+	struct tx_slot *ring;
 };
 
 struct run {
@@ -233,9 +235,9 @@ send_cb(struct loop *l, void *data)
 	if (n < 0) {
 		int e = errno;
 		bool no_v6 = p->t.family == AF_INET6 &&
-			     (e == EADDRNOTAVAIL || e == ENETUNREACH || e == EAFNOSUPPORT);
-		fail_pt(p, no_v6 ? "IPv6 is not available on this host (send failed)" : "send failed",
-		    e);
+		    (e == EADDRNOTAVAIL || e == ENETUNREACH || e == EAFNOSUPPORT);
+		fail_pt(p,
+		    no_v6 ? "IPv6 is not available on this host (send failed)" : "send failed", e);
 		return;
 	}
 	p->t.xmt_wire = req.transmit_ts;
@@ -283,8 +285,8 @@ handle_datagram(struct run *r, struct pt *p, const struct sock_msg *m)
 		return;
 	case QUERY_KOD_RATE:
 		/* RFC 5905 §7.4: reduce the rate at once, more on each RATE. */
-		p->spacing_ns = p->spacing_ns < RATE_MIN_SPACING_NS ? RATE_MIN_SPACING_NS
-								    : 2 * p->spacing_ns;
+		p->spacing_ns =
+		    p->spacing_ns < RATE_MIN_SPACING_NS ? RATE_MIN_SPACING_NS : 2 * p->spacing_ns;
 		break;
 	case QUERY_ACCEPTED:
 		if (p->t1_kernel)
@@ -431,7 +433,8 @@ add_address(struct run *r, struct spec_state *ss, const struct hostspec *hs,
 	p->t.port = port;
 	sock_addr_str((const struct sockaddr *)&p->sa, p->t.addr, sizeof(p->t.addr));
 	if (table_find(r, (const struct sockaddr *)&p->sa)) {
-		snprintf(p->t.error, sizeof(p->t.error), "same address and port as an earlier target");
+		snprintf(p->t.error, sizeof(p->t.error),
+		    "same address and port as an earlier target");
 		p->t.status = QUERY_ERROR;
 		finish_pt(p);
 		return;
@@ -440,7 +443,7 @@ add_address(struct run *r, struct spec_state *ss, const struct hostspec *hs,
 	if (p->fd < 0) {
 		fail_pt(p,
 		    ai->ai_family == AF_INET6 ? "IPv6 is not available on this host (socket)"
-					      : "no IPv4 socket",
+		                              : "no IPv4 socket",
 		    err);
 		return;
 	}
@@ -595,7 +598,7 @@ probe_ntp_query(const struct hostspec *specs, size_t n, const struct probe_ntp_o
 	/* Each sample may take max(interval, timeout); names may take one timeout to resolve. */
 	int64_t per = o->interval_ns > o->timeout_ns ? o->interval_ns : o->timeout_ns;
 	r.deadline_ns = start + o->timeout_ns + (int64_t)(o->count - 1) * per + o->timeout_ns +
-			INT64_C(50000000);
+	    INT64_C(50000000);
 	if (loop_add_fd(r.loop, resolve_fd(r.res), POLLIN, resolve_cb, &r) < 0)
 		abort(); /* the first fd of a new loop */
 	loop_timer_arm(r.loop, &r.resolve_tm, start + o->timeout_ns, resolve_timeout_cb, &r);

@@ -43,7 +43,8 @@ handle_kod(struct query_target *t, const struct ntp_packet *p)
 	enum wire_ntp_kiss k = wire_ntp_kiss(p);
 
 	for (int i = 0; i < 4; i++)
-		t->kiss_code[i] = (p->refid[i] >= 0x20 && p->refid[i] < 0x7f) ? (char)p->refid[i] : '.';
+		t->kiss_code[i] =
+		    (p->refid[i] >= 0x20 && p->refid[i] < 0x7f) ? (char)p->refid[i] : '.';
 	t->kiss_code[4] = '\0';
 	t->xmt_wire = 0;
 	switch (k) {
@@ -73,8 +74,8 @@ query_handle_reply(struct query_target *t, const void *data, size_t len, int64_t
 
 	if (st != WIRE_NTP_OK) {
 		if (st == WIRE_NTP_BAD_EXTENSION)
-			snprintf(why, sizeof(why), "%s at byte %zu of %zu", wire_ntp_strerror(st), off,
-			    len);
+			snprintf(why, sizeof(why), "%s at byte %zu of %zu", wire_ntp_strerror(st),
+			    off, len);
 		else if (st == WIRE_NTP_BAD_VERSION)
 			snprintf(why, sizeof(why), "bad version %u", p.version);
 		else
@@ -108,7 +109,8 @@ query_handle_reply(struct query_target *t, const void *data, size_t len, int64_t
 		return QUERY_CONSUMED;
 	}
 	if (t->n_samples < t->max_samples)
-		filter_sample_compute(&p, t->t1_ns, t4_ns, local_precision, &t->samples[t->n_samples++]);
+		filter_sample_compute(&p, t->t1_ns, t4_ns, local_precision,
+		    &t->samples[t->n_samples++]);
 	t->last_reply_xmt = p.transmit_ts;
 	t->reply = p;
 	t->have_reply = true;
@@ -147,18 +149,21 @@ finish_without_samples(struct query_target *t)
 {
 	if (t->stopped) {
 		t->status = QUERY_UNUSABLE;
-		snprintf(t->error, sizeof(t->error), "kiss-o'-death %s: access denied, stopped querying",
-		    t->kiss_code);
+		snprintf(t->error, sizeof(t->error),
+		    "kiss-o'-death %s: access denied, stopped querying", t->kiss_code);
 	} else if (t->n_kod_rate) {
 		t->status = QUERY_KOD;
-		snprintf(t->error, sizeof(t->error), "kiss-o'-death RATE: rate limited, backed off");
+		snprintf(t->error, sizeof(t->error),
+		    "kiss-o'-death RATE: rate limited, backed off");
 	} else if (t->n_kod_other) {
 		t->status = QUERY_UNUSABLE;
 		snprintf(t->error, sizeof(t->error), "kiss code %s: no time given", t->kiss_code);
 	} else if (t->n_invalid_ts) {
 		t->status = QUERY_UNUSABLE;
-		snprintf(t->error, sizeof(t->error), "invalid timestamps (zero or inconsistent) in %u "
-		    "repl%s", t->n_invalid_ts, t->n_invalid_ts == 1 ? "y" : "ies");
+		snprintf(t->error, sizeof(t->error),
+		    "invalid timestamps (zero or inconsistent) in %u "
+		    "repl%s",
+		    t->n_invalid_ts, t->n_invalid_ts == 1 ? "y" : "ies");
 	} else if (t->n_icmp && t->icmp_errno == ECONNREFUSED) {
 		t->status = QUERY_ERROR;
 		snprintf(t->error, sizeof(t->error),
@@ -172,7 +177,8 @@ finish_without_samples(struct query_target *t)
 	} else {
 		t->status = QUERY_TIMEOUT;
 		if (t->n_late)
-			snprintf(t->error, sizeof(t->error), "no reply in time (%u late)", t->n_late);
+			snprintf(t->error, sizeof(t->error), "no reply in time (%u late)",
+			    t->n_late);
 		else
 			snprintf(t->error, sizeof(t->error), "no reply");
 	}
@@ -252,7 +258,8 @@ query_note(const struct query_target *t, char *buf, size_t len)
 	if (t->n_kod_rate && o < len)
 		o += (size_t)snprintf(buf + o, len - o, "rate limited (RATE), backed off; ");
 	if (t->n_samples < t->n_sent && o < len)
-		o += (size_t)snprintf(buf + o, len - o, "%zu/%u answered; ", t->n_samples, t->n_sent);
+		o += (size_t)snprintf(buf + o, len - o, "%zu/%u answered; ", t->n_samples,
+		    t->n_sent);
 	if (t->n_late && o < len)
 		o += (size_t)snprintf(buf + o, len - o, "%u late; ", t->n_late);
 	if (t->n_bogus + t->n_duplicate + t->n_malformed + t->n_wrong_mode && o < len)

@@ -33,7 +33,7 @@ struct query_target {
 	uint64_t prev_xmt_wire;  /* the request before, which timed out (late replies) */
 	uint64_t last_reply_xmt; /* server transmit timestamp of the last accepted reply */
 	unsigned n_sent;
-	bool stopped;            /* DENY/RSTR: send nothing more */
+	bool stopped; /* DENY/RSTR: send nothing more */
 
 	/* results */
 	enum query_status status;
@@ -46,7 +46,7 @@ struct query_target {
 	char kiss_code[5];
 	unsigned n_bogus, n_duplicate, n_malformed, n_wrong_mode, n_kod_rate, n_kod_other, n_late;
 	unsigned n_invalid_ts; /* replies that answered us with zero or inconsistent timestamps */
-	unsigned n_icmp; /* requests answered by an ICMP error instead */
+	unsigned n_icmp;       /* requests answered by an ICMP error instead */
 	int icmp_errno;
 	char drop_reason[120]; /* why the last invalid reply was dropped */
 
@@ -56,11 +56,11 @@ struct query_target {
 };
 
 enum query_action {
-	QUERY_ACCEPTED,  /* a sample was added */
-	QUERY_DROPPED,   /* not ours or invalid; counted */
-	QUERY_CONSUMED,  /* ours, but carries no time (other kiss codes, invalid timestamps) */
-	QUERY_KOD_RATE,  /* slow down */
-	QUERY_KOD_STOP,  /* DENY/RSTR: stop querying */
+	QUERY_ACCEPTED, /* a sample was added */
+	QUERY_DROPPED,  /* not ours or invalid; counted */
+	QUERY_CONSUMED, /* ours, but carries no time (other kiss codes, invalid timestamps) */
+	QUERY_KOD_RATE, /* slow down */
+	QUERY_KOD_STOP, /* DENY/RSTR: stop querying */
 };
 
 /* Sets up a target that will take up to max_samples samples. */
@@ -88,8 +88,6 @@ void query_select(struct query_target *t, size_t n, struct select_result *res);
 void query_note(const struct query_target *t, char *buf, size_t len);
 
 const char *query_status_name(enum query_status st);
-
-
 
 /* Everything one run produced, as the renderers see it. */
 struct query_report {

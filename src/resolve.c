@@ -120,7 +120,8 @@ resolve_result(struct resolve *r, size_t i, const struct addrinfo **res, const c
 	if (!q->done)
 		return 0;
 	*res = q->numeric ? q->numeric : (q->err == 0 ? q->cb.ar_result : NULL);
-	*errstr = q->err == 0 ? NULL : (q->err == EAI_SYSTEM ? strerror(errno) : gai_strerror(q->err));
+	*errstr =
+	    q->err == 0 ? NULL : (q->err == EAI_SYSTEM ? strerror(errno) : gai_strerror(q->err));
 	if (!*res && !*errstr)
 		*errstr = "no address";
 	return 1;

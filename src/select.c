@@ -136,7 +136,7 @@ select_run(struct select_cand *c, size_t n, struct select_result *res)
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++) {
 		bool truechimer = res->ok && c[i].offset_s + c[i].root_distance_s >= res->low_s &&
-				  c[i].offset_s - c[i].root_distance_s <= res->high_s;
+		    c[i].offset_s - c[i].root_distance_s <= res->high_s;
 		c[i].tally = truechimer ? SELECT_TALLY_CANDIDATE : SELECT_TALLY_FALSETICKER;
 		if (truechimer)
 			list[m++] = i;

@@ -31,12 +31,12 @@ struct select_cand {
 };
 
 struct select_result {
-	bool ok;                /* an intersection holding a majority was found */
+	bool ok; /* an intersection holding a majority was found */
 	size_t n_truechimers;
 	size_t n_falsetickers;
-	size_t n_survivors;     /* after the cluster algorithm */
-	long sys_peer;          /* index of the system peer, -1 when none */
-	double low_s, high_s;   /* the intersection interval when ok */
+	size_t n_survivors;   /* after the cluster algorithm */
+	long sys_peer;        /* index of the system peer, -1 when none */
+	double low_s, high_s; /* the intersection interval when ok */
 };
 
 /* Runs selection then clustering over n candidates (n may be 0). With fewer than three

@@ -36,7 +36,7 @@ sock_monotonic_ns(void)
  * (three timespecs; the kernel adds it once any socket asked for software stamps) and an
  * extended error with its offender address. A truncated set is treated as absent. */
 #define SOCK_CTL_LEN                                                                               \
-	(CMSG_SPACE(sizeof(struct timespec)) + CMSG_SPACE(sizeof(struct scm_timestamping)) +     \
+	(CMSG_SPACE(sizeof(struct timespec)) + CMSG_SPACE(sizeof(struct scm_timestamping)) +       \
 	    CMSG_SPACE(sizeof(struct sock_extended_err) + sizeof(struct sockaddr_in6)) + 64)
 
 int
@@ -63,10 +63,11 @@ sock_udp_open(int family, int rcvbuf_bytes, unsigned flags)
 			(void)setsockopt(fd, IPPROTO_IP, IP_RECVERR, &on, sizeof(on));
 	}
 	/* Transmit timestamps, numbered per socket, give the latest possible T1: when the kernel
-	 * sent the request, not when we called sendto(). Without them T1 is read before the call. */
+	 * sent the request, not when we called sendto(). Without them T1 is read before the call.
+	 */
 	if (flags & SOCK_F_TX_TIMESTAMPS) {
 		int ts_flags = SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE |
-			       SOF_TIMESTAMPING_OPT_ID | SOF_TIMESTAMPING_OPT_TSONLY;
+		    SOF_TIMESTAMPING_OPT_ID | SOF_TIMESTAMPING_OPT_TSONLY;
 		(void)setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &ts_flags, sizeof(ts_flags));
 	}
 	if (rcvbuf_bytes > 0) {
@@ -125,7 +126,7 @@ sock_has_tx_timestamps(int fd)
 	socklen_t len = sizeof(flags);
 
 	return getsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &flags, &len) == 0 &&
-	       (flags & SOF_TIMESTAMPING_TX_SOFTWARE) && (flags & SOF_TIMESTAMPING_OPT_ID);
+	    (flags & SOF_TIMESTAMPING_TX_SOFTWARE) && (flags & SOF_TIMESTAMPING_OPT_ID);
 }
 
 int
@@ -156,12 +157,12 @@ sock_recv_error(int fd, struct sock_err *e)
 		return 1; /* kind SOCK_ERR_OTHER: nothing half-read is trusted */
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
 		if (((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) ||
-			(c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR)) &&
+		        (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR)) &&
 		    c->cmsg_len >= CMSG_LEN(sizeof(ee))) {
 			memcpy(&ee, CMSG_DATA(c), sizeof(ee));
 			have_ee = true;
 		} else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPING &&
-			   c->cmsg_len >= CMSG_LEN(sizeof(tss))) {
+		    c->cmsg_len >= CMSG_LEN(sizeof(tss))) {
 			memcpy(&tss, CMSG_DATA(c), sizeof(tss));
 			have_ts = true;
 		}
@@ -171,8 +172,8 @@ sock_recv_error(int fd, struct sock_err *e)
 		e->kind = SOCK_ERR_TX_TIMESTAMP;
 		e->tx_id = ee.ee_data;
 		e->tx_ns = (int64_t)tss.ts[0].tv_sec * 1000000000 + tss.ts[0].tv_nsec;
-	} else if (have_ee && (ee.ee_origin == SO_EE_ORIGIN_ICMP ||
-				  ee.ee_origin == SO_EE_ORIGIN_ICMP6)) {
+	} else if (have_ee &&
+	    (ee.ee_origin == SO_EE_ORIGIN_ICMP || ee.ee_origin == SO_EE_ORIGIN_ICMP6)) {
 		e->kind = SOCK_ERR_ICMP;
 		e->err = (int)ee.ee_errno;
 	}
@@ -182,8 +183,9 @@ sock_recv_error(int fd, struct sock_err *e)
 char *
 sock_addr_str(const struct sockaddr *sa, char *buf, size_t len)
 {
-	const void *a = sa->sa_family == AF_INET6 ? (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr
-						  : (const void *)&((const struct sockaddr_in *)sa)->sin_addr;
+	const void *a = sa->sa_family == AF_INET6
+	    ? (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr
+	    : (const void *)&((const struct sockaddr_in *)sa)->sin_addr;
 
 	if (!inet_ntop(sa->sa_family, a, buf, (socklen_t)len))
 		snprintf(buf, len, "?");
@@ -210,8 +212,8 @@ sock_addr_equal(const struct sockaddr *a, const struct sockaddr *b)
 	if (a->sa_family == AF_INET6) {
 		const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
 		return x->sin6_port == y->sin6_port &&
-		       memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr)) == 0 &&
-		       x->sin6_scope_id == y->sin6_scope_id;
+		    memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr)) == 0 &&
+		    x->sin6_scope_id == y->sin6_scope_id;
 	}
 	return false;
 }

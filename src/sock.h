@@ -41,8 +41,8 @@ struct sock_err {
 	enum { SOCK_ERR_OTHER, SOCK_ERR_ICMP, SOCK_ERR_TX_TIMESTAMP } kind;
 	struct sockaddr_storage dest; /* ICMP: the address our datagram was sent to */
 	int err;                      /* ICMP: ECONNREFUSED for port unreachable, ... */
-	uint32_t tx_id;               /* TX timestamp: the datagram's number on this socket, from 0 */
-	int64_t tx_ns;                /* TX timestamp: when the kernel sent it (Unix ns) */
+	uint32_t tx_id; /* TX timestamp: the datagram's number on this socket, from 0 */
+	int64_t tx_ns;  /* TX timestamp: when the kernel sent it (Unix ns) */
 };
 
 /* Reads one entry of fd's error queue: an ICMP error (IP_RECVERR) or the kernel's transmit

@@ -27,8 +27,8 @@ struct hostspec {
 
 /* Splits "host", "host:port", "[v6]:port", "[v6]" or a bare IPv6 literal ("::1", "fe80::1").
  * On error returns -EINVAL and writes a one-line reason into err (errlen bytes). */
-int strutil_parse_hostspec(const char *s, struct hostspec *out, char *err, size_t errlen)
-    CW_MUST_CHECK;
+int
+strutil_parse_hostspec(const char *s, struct hostspec *out, char *err, size_t errlen) CW_MUST_CHECK;
 
 /* Formats a signed duration in seconds with a unit that suits its size: "+15.0001 s",
  * "-250.012 ms", "+21.4 us". With with_sign=false no '+' is printed. Returns buf. */

@@ -123,7 +123,8 @@ wire_ntp_format_refid(const struct ntp_packet *p, char *buf, size_t len)
 	bool ascii = true;
 
 	/* Stratum 0 and 1 carry ASCII (a kiss code or a clock id), left-justified and zero-padded;
-	 * anything else, or non-ASCII there (chrony's local reference 127.127.1.1), is an address. */
+	 * anything else, or non-ASCII there (chrony's local reference 127.127.1.1), is an address.
+	 */
 	while (n > 0 && p->refid[n - 1] == 0)
 		n--;
 	for (int i = 0; i < n; i++)
@@ -131,6 +132,7 @@ wire_ntp_format_refid(const struct ntp_packet *p, char *buf, size_t len)
 	if (p->stratum <= 1 && ascii && n > 0)
 		snprintf(buf, len, "%.*s", n, (const char *)p->refid);
 	else
-		snprintf(buf, len, "%u.%u.%u.%u", p->refid[0], p->refid[1], p->refid[2], p->refid[3]);
+		snprintf(buf, len, "%u.%u.%u.%u", p->refid[0], p->refid[1], p->refid[2],
+		    p->refid[3]);
 	return buf;
 }

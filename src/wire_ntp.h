@@ -46,8 +46,8 @@ struct ntp_packet {
 	uint8_t version;
 	uint8_t mode;
 	uint8_t stratum;
-	int8_t poll;      /* log2 s */
-	int8_t precision; /* log2 s */
+	int8_t poll;              /* log2 s */
+	int8_t precision;         /* log2 s */
 	uint32_t root_delay;      /* NTP short format */
 	uint32_t root_dispersion; /* NTP short format */
 	uint8_t refid[4];
@@ -70,8 +70,8 @@ enum wire_ntp_status {
 
 /* Decodes a packet. On WIRE_NTP_BAD_EXTENSION *err_off (if not NULL) is the byte offset of the
  * first field that does not parse. */
-enum wire_ntp_status wire_ntp_decode(const void *data, size_t len, struct ntp_packet *out,
-    size_t *err_off);
+enum wire_ntp_status
+wire_ntp_decode(const void *data, size_t len, struct ntp_packet *out, size_t *err_off);
 const char *wire_ntp_strerror(enum wire_ntp_status st);
 
 /* Encodes the 48-octet header (no extension fields). */

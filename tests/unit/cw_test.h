@@ -4,12 +4,15 @@
 #ifndef CLOCKWATCH_CW_TEST_H
 #define CLOCKWATCH_CW_TEST_H
 
+/* cmocka.h needs these four before it. */
+/* clang-format off */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <cmocka.h>
+/* clang-format on */
 
 #include <inttypes.h>
 #include <math.h>
@@ -36,8 +39,7 @@ cw_print_case(void)
 }
 
 static inline void
-cw_assert_double(double got, double want, double eps, const char *expr, const char *file,
-    int line)
+cw_assert_double(double got, double want, double eps, const char *expr, const char *file, int line)
 {
 	if (fabs(got - want) <= eps)
 		return;

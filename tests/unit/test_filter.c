@@ -9,11 +9,11 @@
 #include "timeutil.h"
 #include "wire_ntp.h"
 
-#define NS(s) ((int64_t)((s) * 1e9 + ((s) < 0 ? -0.5 : 0.5))) /* rounded */
-#define T1_NS (INT64_C(1700000000) * TIMEUTIL_NS_PER_S) /* 2023-11-14 22:13:20 UTC */
-#define ERA1_NS (INT64_C(2085978496) * TIMEUTIL_NS_PER_S) /* 2036-02-07 06:28:16 UTC */
-#define P64 (1.0 / 64)                                   /* 15.625 ms */
-#define P256 (1.0 / 256)                                 /* 3.90625 ms */
+#define NS(s) ((int64_t)((s)*1e9 + ((s) < 0 ? -0.5 : 0.5))) /* rounded */
+#define T1_NS (INT64_C(1700000000) * TIMEUTIL_NS_PER_S)     /* 2023-11-14 22:13:20 UTC */
+#define ERA1_NS (INT64_C(2085978496) * TIMEUTIL_NS_PER_S)   /* 2036-02-07 06:28:16 UTC */
+#define P64 (1.0 / 64)                                      /* 15.625 ms */
+#define P256 (1.0 / 256)                                    /* 3.90625 ms */
 
 /* A plausible reply whose server stamped receive at t2 and transmit at t3. */
 static struct ntp_packet
@@ -46,20 +46,19 @@ test_sample_offset_delay(void **state)
 		double offset, delay, eps;
 	} v[] = {
 	    {"server 15 s ahead, 1/64 s each way, 1/256 s in the server", T1_NS,
-		T1_NS + NS(15 + P64), T1_NS + NS(15 + P64 + P256), T1_NS + NS(2 * P64 + P256), 15.0,
-		2 * P64, 0},
+	        T1_NS + NS(15 + P64), T1_NS + NS(15 + P64 + P256), T1_NS + NS(2 * P64 + P256), 15.0,
+	        2 * P64, 0},
 	    {"server 2.5 s behind", T1_NS, T1_NS + NS(-2.5 + P64), T1_NS + NS(-2.5 + P64 + P256),
-		T1_NS + NS(2 * P64 + P256), -2.5, 2 * P64, 0},
+	        T1_NS + NS(2 * P64 + P256), -2.5, 2 * P64, 0},
 	    {"no offset, 1/16 s out and 1/64 s back: half the asymmetry shows as offset", T1_NS,
-		T1_NS + NS(1.0 / 16), T1_NS + NS(1.0 / 16), T1_NS + NS(1.0 / 16 + P64), 3.0 / 128,
-		5.0 / 64, 0},
+	        T1_NS + NS(1.0 / 16), T1_NS + NS(1.0 / 16), T1_NS + NS(1.0 / 16 + P64), 3.0 / 128,
+	        5.0 / 64, 0},
 	    {"server 15 s ahead, symmetric 10 ms each way", T1_NS, T1_NS + NS(15.010),
-		T1_NS + NS(15.010), T1_NS + NS(0.020), 15.0, 0.020, 1e-9},
-	    {"across the 2036 rollover, server 0.5 s ahead", ERA1_NS - NS(P64),
-		ERA1_NS + NS(0.5), ERA1_NS + NS(0.5 + P256), ERA1_NS + NS(P64 + P256), 0.5,
-		2 * P64, 0},
+	        T1_NS + NS(15.010), T1_NS + NS(0.020), 15.0, 0.020, 1e-9},
+	    {"across the 2036 rollover, server 0.5 s ahead", ERA1_NS - NS(P64), ERA1_NS + NS(0.5),
+	        ERA1_NS + NS(0.5 + P256), ERA1_NS + NS(P64 + P256), 0.5, 2 * P64, 0},
 	    {"before 1970", -NS(86400), -NS(86400 - 1 - P64), -NS(86400 - 1 - P64 - P256),
-		-NS(86400 - 2 * P64 - P256), 1.0, 2 * P64, 0},
+	        -NS(86400 - 2 * P64 - P256), 1.0, 2 * P64, 0},
 	};
 	struct filter_sample s;
 
@@ -134,19 +133,19 @@ test_check_header(void **state)
 	    {"zero receive", 0, 2, 0x400, 0x200, REF, ORG, 0, XMT, FILTER_T_INVALID_TS},
 	    {"zero transmit", 0, 2, 0x400, 0x200, REF, ORG, REC, 0, FILTER_T_INVALID_TS},
 	    {"transmit before receive", 0, 2, 0x400, 0x200, REF, ORG, XMT, REC,
-		FILTER_T_INVALID_TS},
+	        FILTER_T_INVALID_TS},
 	    {"transmit 1 unit before receive", 0, 2, 0x400, 0x200, REF, ORG, REC, REC - 1,
-		FILTER_T_INVALID_TS},
+	        FILTER_T_INVALID_TS},
 	    {"transmit == receive", 0, 2, 0x400, 0x200, REF, ORG, REC, REC, 0},
 	    {"reference after transmit", 0, 2, 0x400, 0x200, XMT + 1, ORG, REC, XMT,
-		FILTER_T_INVALID_TS},
+	        FILTER_T_INVALID_TS},
 	    {"reference == transmit", 0, 2, 0x400, 0x200, XMT, ORG, REC, XMT, 0},
 	    {"reference unset", 0, 2, 0x400, 0x200, 0, ORG, REC, XMT, 0},
 	    {"receive/transmit straddle 2036", 0, 2, 0x400, 0x200, UINT64_C(0xfffffff000000000),
-		ORG, UINT64_C(0xffffffff00000000), UINT64_C(0x0000000010000000), 0},
+	        ORG, UINT64_C(0xffffffff00000000), UINT64_C(0x0000000010000000), 0},
 	    {"reference after transmit across 2036", 0, 2, 0x400, 0x200,
-		UINT64_C(0x0000000100000000), ORG, UINT64_C(0xffffffff00000000),
-		UINT64_C(0x0000000080000000), FILTER_T_INVALID_TS},
+	        UINT64_C(0x0000000100000000), ORG, UINT64_C(0xffffffff00000000),
+	        UINT64_C(0x0000000080000000), FILTER_T_INVALID_TS},
 	    {"leap insert", 1, 2, 0x400, 0x200, REF, ORG, REC, XMT, 0},
 	    {"leap delete", 2, 2, 0x400, 0x200, REF, ORG, REC, XMT, 0},
 	    {"LI=3", 3, 2, 0x400, 0x200, REF, ORG, REC, XMT, FILTER_T_UNSYNC},
@@ -160,13 +159,13 @@ test_check_header(void **state)
 	    {"root disp 16 s", 0, 2, 0, 0x00100000, REF, ORG, REC, XMT, FILTER_T_ROOT_DIST},
 	    {"root disp 16 s - 2^-16", 0, 2, 0, 0x000fffff, REF, ORG, REC, XMT, 0},
 	    {"root delay 16 s + disp 8 s", 0, 2, 0x00100000, 0x00080000, REF, ORG, REC, XMT,
-		FILTER_T_ROOT_DIST},
+	        FILTER_T_ROOT_DIST},
 	    {"root delay 16 s + disp 8 s - 2^-16", 0, 2, 0x00100000, 0x0007ffff, REF, ORG, REC, XMT,
-		0},
+	        0},
 	    {"root delay and disp at maximum", 0, 2, 0xffffffff, 0xffffffff, REF, ORG, REC, XMT,
-		FILTER_T_ROOT_DIST},
+	        FILTER_T_ROOT_DIST},
 	    {"everything wrong", 3, 0, 0x00200000, 0, REF, ORG, REC, 0,
-		FILTER_T_INVALID_TS | FILTER_T_UNSYNC | FILTER_T_STRATUM | FILTER_T_ROOT_DIST},
+	        FILTER_T_INVALID_TS | FILTER_T_UNSYNC | FILTER_T_STRATUM | FILTER_T_ROOT_DIST},
 	};
 
 	(void)state;
@@ -238,8 +237,8 @@ test_run_single_sample(void **state)
 static void
 test_run_jitter_floor(void **state)
 {
-	const struct filter_sample same[] = {
-	    sample(1, 0.5, 0), sample(1, 0.25, 0), sample(1, 1, 0)};
+	const struct filter_sample same[] = {sample(1, 0.5, 0), sample(1, 0.25, 0),
+	    sample(1, 1, 0)};
 	const struct filter_sample tiny[] = {sample(1, 0.5, 0), sample(1 + 1e-9, 0.25, 0)};
 	const struct filter_sample wide[] = {sample(0, 0.5, 0), sample(0.25, 0.25, 0)};
 	struct filter_result r;
@@ -260,8 +259,12 @@ static void
 test_run_delay_ties(void **state)
 {
 	const struct filter_sample s[] = {
-	    sample(9, 0.5, 0), sample(1, 0.25, 0), sample(2, 0.25, 0), sample(3, 0.25, 0),
-	    sample(4, 0.25, 0), sample(5, 0.75, 0),
+	    sample(9, 0.5, 0),
+	    sample(1, 0.25, 0),
+	    sample(2, 0.25, 0),
+	    sample(3, 0.25, 0),
+	    sample(4, 0.25, 0),
+	    sample(5, 0.75, 0),
 	};
 	struct filter_result r;
 
@@ -310,7 +313,7 @@ test_root_distance(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
 		assert_double_near(filter_root_distance(v[i].root_delay, v[i].root_disp, v[i].delay,
-				       v[i].disp, v[i].jitter),
+		                       v[i].disp, v[i].jitter),
 		    v[i].want, 1e-15);
 }
 
@@ -355,7 +358,7 @@ test_flash(void **state)
 	 * RATE do not. */
 	assert_int_equal(FILTER_UNFIT_MASK,
 	    FILTER_T_DENIED | FILTER_T_UNSYNC | FILTER_T_STRATUM | FILTER_T_ROOT_DIST |
-		FILTER_T_DISTANCE | FILTER_T_UNREACHABLE);
+	        FILTER_T_DISTANCE | FILTER_T_UNREACHABLE);
 }
 
 int

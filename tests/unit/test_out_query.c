@@ -14,7 +14,7 @@
 #include "timeutil.h"
 
 #define T1_NS (INT64_C(1700000000) * TIMEUTIL_NS_PER_S)
-#define NS(s) ((int64_t)((s) * 1e9 + 0.5))
+#define NS(s) ((int64_t)((s)*1e9 + 0.5))
 #define P64 (1.0 / 64)
 #define P256 (1.0 / 256)
 #define NT 5
@@ -93,8 +93,13 @@ setup(void **state)
 	exchange(&f->t[4], &p);
 	for (size_t i = 0; i < NT; i++)
 		query_finish(&f->t[i], -20);
-	f->r = (struct query_report){.t = f->t, .n = NT, .n_candidates = 2, .stray = 1,
-	    .local_precision = -20, .kernel_rx_ts = true, .elapsed_s = 1.5};
+	f->r = (struct query_report){.t = f->t,
+	    .n = NT,
+	    .n_candidates = 2,
+	    .stray = 1,
+	    .local_precision = -20,
+	    .kernel_rx_ts = true,
+	    .elapsed_s = 1.5};
 	query_select(f->t, NT, &f->r.sel);
 	*state = f;
 	return 0;
@@ -336,8 +341,8 @@ test_empty_report(void **state)
 	out_query_json(&b, &r);
 	json_t *root = parse(&b);
 	assert_int_equal(json_array_size(json_object_get(root, "targets")), 0);
-	assert_true(json_is_null(json_object_get(json_object_get(root, "selection"),
-	    "system_peer")));
+	assert_true(
+	    json_is_null(json_object_get(json_object_get(root, "selection"), "system_peer")));
 	json_decref(root);
 	buf_free(&b);
 }

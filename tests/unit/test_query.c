@@ -16,7 +16,7 @@
 #define XMT UINT64_C(0x0123456789abcdef)  /* our random transmit timestamp */
 #define XMT2 UINT64_C(0xfedcba9876543210) /* the next request's */
 #define T1_NS (INT64_C(1700000000) * TIMEUTIL_NS_PER_S)
-#define NS(s) ((int64_t)((s) * 1e9 + 0.5))
+#define NS(s) ((int64_t)((s)*1e9 + 0.5))
 #define P64 (1.0 / 64)
 #define P256 (1.0 / 256)
 /* Server 15 s ahead, 1/64 s each way, 1/256 s inside the server. */
@@ -228,7 +228,7 @@ test_malformed(void **state)
 	const struct ntp_packet good = good_reply(XMT);
 	static const struct {
 		size_t len;
-		uint8_t b0;           /* first octet; 0 keeps the good one */
+		uint8_t b0;            /* first octet; 0 keeps the good one */
 		const char *reason[2]; /* substrings of drop_reason */
 	} v[] = {
 	    {47, 0, {"truncated", "(47 octets)"}},
@@ -317,15 +317,16 @@ test_kiss_of_death(void **state)
 		const char *error;
 	} v[] = {
 	    {"RATE", QUERY_KOD_RATE, FILTER_T_RATE, false, QUERY_KOD,
-		"kiss-o'-death RATE: rate limited, backed off"},
+	        "kiss-o'-death RATE: rate limited, backed off"},
 	    {"DENY", QUERY_KOD_STOP, FILTER_T_DENIED, true, QUERY_UNUSABLE,
-		"kiss-o'-death DENY: access denied, stopped querying"},
+	        "kiss-o'-death DENY: access denied, stopped querying"},
 	    {"RSTR", QUERY_KOD_STOP, FILTER_T_DENIED, true, QUERY_UNUSABLE,
-		"kiss-o'-death RSTR: access denied, stopped querying"},
+	        "kiss-o'-death RSTR: access denied, stopped querying"},
 	    {"INIT", QUERY_CONSUMED, 0, false, QUERY_UNUSABLE, "kiss code INIT: no time given"},
 	    {"STEP", QUERY_CONSUMED, 0, false, QUERY_UNUSABLE, "kiss code STEP: no time given"},
-	    {"\x01" "AB\x00", QUERY_CONSUMED, 0, false, QUERY_UNUSABLE,
-		"kiss code .AB.: no time given"},
+	    {"\x01"
+	     "AB\x00",
+	        QUERY_CONSUMED, 0, false, QUERY_UNUSABLE, "kiss code .AB.: no time given"},
 	};
 	struct query_target t;
 
@@ -407,10 +408,10 @@ test_header_tests_make_unusable(void **state)
 	} v[] = {
 	    {3, 2, 0x400, FILTER_T_UNSYNC, "failed: unsynchronized"},
 	    {3, 16, 0x400, FILTER_T_UNSYNC | FILTER_T_STRATUM,
-		"failed: unsynchronized stratum_out_of_range"},
+	        "failed: unsynchronized stratum_out_of_range"},
 	    {0, 16, 0x400, FILTER_T_STRATUM, "failed: stratum_out_of_range"},
 	    {0, 2, 0x00200000, FILTER_T_ROOT_DIST | FILTER_T_DISTANCE,
-		"failed: root_distance_too_large distance_exceeded"},
+	        "failed: root_distance_too_large distance_exceeded"},
 	    {0, 2, 0x00030000, FILTER_T_DISTANCE, "failed: distance_exceeded"}, /* 3 s */
 	    {0, 2, 0x00028000, 0, ""}, /* 2.5 s: (2.5 + 0.03)/2 + ... < 1.5 s */
 	};
@@ -649,8 +650,9 @@ test_note(void **state)
 	snprintf(t.drop_reason, sizeof(t.drop_reason), "duplicate reply");
 	t.reply.leap = WIRE_NTP_LEAP_INS;
 	query_note(&t, note, sizeof(note));
-	assert_string_equal(note, "falseticker; 1/3 answered; 2 late; 1 dropped (duplicate reply); "
-				  "leap second insert pending");
+	assert_string_equal(note,
+	    "falseticker; 1/3 answered; 2 late; 1 dropped (duplicate reply); "
+	    "leap second insert pending");
 	t.tally = SELECT_TALLY_OUTLIER;
 	t.n_late = 0;
 	t.n_bogus = 0;
@@ -688,7 +690,7 @@ test_remote(void **state)
 	    {"::1", "::1", AF_INET6, 123, "::1"},
 	    {"::1", "::1", AF_INET6, 8123, "[::1]:8123"},
 	    {"localhost", "::1", AF_INET6, 123, "localhost (::1)"},
-	    {"nx.example", "", 0, 123, "nx.example"},    /* did not resolve */
+	    {"nx.example", "", 0, 123, "nx.example"}, /* did not resolve */
 	    {"nx.example", "", 0, 8123, "nx.example"},
 	};
 	struct query_target t;
@@ -753,7 +755,8 @@ test_select_single_samples_no_false_outliers(void **state)
 	assert_true(res.ok);
 	assert_int_equal(res.n_survivors, 6);
 	for (int i = 0; i < 6; i++) {
-		assert_true(t[i].tally == SELECT_TALLY_SYSPEER || t[i].tally == SELECT_TALLY_CANDIDATE);
+		assert_true(
+		    t[i].tally == SELECT_TALLY_SYSPEER || t[i].tally == SELECT_TALLY_CANDIDATE);
 		query_target_fini(&t[i]);
 	}
 	/* The same with eight samples and a tiny measured jitter: now the spread is real. */

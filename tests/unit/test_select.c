@@ -27,54 +27,54 @@ static const struct {
 	double low, high; /* checked when ok */
 } cases[] = {
     {"three agreeing: all truechimers, the stratum-1 one has the best merit", 3,
-	{{0, 0.5, 0.01, 2}, {0.125, 0.25, 0.01, 2}, {-0.0625, 0.5, 0.01, 1}}, "++*", true, 2, 3, 0,
-	3, -0.125, 0.375},
+        {{0, 0.5, 0.01, 2}, {0.125, 0.25, 0.01, 2}, {-0.0625, 0.5, 0.01, 1}}, "++*", true, 2, 3, 0,
+        3, -0.125, 0.375},
     {"three agreeing: at equal stratum the smaller root distance wins", 3,
-	{{0, 0.5, 0.01, 2}, {0.125, 0.25, 0.01, 2}, {0.0625, 0.375, 0.01, 2}}, "+*+", true, 1, 3,
-	0, 3, -0.125, 0.375},
+        {{0, 0.5, 0.01, 2}, {0.125, 0.25, 0.01, 2}, {0.0625, 0.375, 0.01, 2}}, "+*+", true, 1, 3, 0,
+        3, -0.125, 0.375},
     {"three identical: merit ties go to input order", 3,
-	{{0, 0.5, 0.01, 2}, {0, 0.5, 0.01, 2}, {0, 0.5, 0.01, 2}}, "*++", true, 0, 3, 0, 3, -0.5,
-	0.5},
+        {{0, 0.5, 0.01, 2}, {0, 0.5, 0.01, 2}, {0, 0.5, 0.01, 2}}, "*++", true, 0, 3, 0, 3, -0.5,
+        0.5},
     {"a midpoint exactly on the intersection's edge is inside it", 3,
-	{{0, 0.5, 0.01, 2}, {0.25, 0.25, 0.01, 2}, {0.25, 0.5, 0.01, 2}}, "+*+", true, 1, 3, 0, 3,
-	0, 0.5},
+        {{0, 0.5, 0.01, 2}, {0.25, 0.25, 0.01, 2}, {0.25, 0.5, 0.01, 2}}, "+*+", true, 1, 3, 0, 3,
+        0, 0.5},
     {"one of three far off: it is the falseticker even with the best merit", 3,
-	{{0, 0.5, 0.01, 2}, {0.25, 0.5, 0.01, 2}, {10, 0.5, 0.01, 1}}, "*+x", true, 0, 2, 1, 2,
-	-0.25, 0.5},
+        {{0, 0.5, 0.01, 2}, {0.25, 0.5, 0.01, 2}, {10, 0.5, 0.01, 1}}, "*+x", true, 0, 2, 1, 2,
+        -0.25, 0.5},
     {"one midpoint outside the common part: with f = 1 the interval widens to two-of-three", 3,
-	{{-0.5, 1, 0.01, 2}, {0, 1, 0.01, 2}, {0.25, 0.5, 0.01, 2}}, "++*", true, 2, 3, 0, 3, -1,
-	0.75},
+        {{-0.5, 1, 0.01, 2}, {0, 1, 0.01, 2}, {0.25, 0.5, 0.01, 2}}, "++*", true, 2, 3, 0, 3, -1,
+        0.75},
     {"one source", 1, {{0.25, 0.5, 0.01, 3}}, "*", true, 0, 1, 0, 1, -0.25, 0.75},
     {"one source of zero width: l < u fails (upstream, root distance is at least MINDIST)", 1,
-	{{0.25, 0, 0.01, 3}}, "x", false, -1, 0, 1, 0, 0, 0},
-    {"two agreeing", 2, {{0, 0.5, 0.01, 3}, {0.25, 0.5, 0.01, 2}}, "+*", true, 1, 2, 0, 2,
-	-0.25, 0.5},
-    {"two disagreeing: no majority", 2, {{0, 0.5, 0.01, 2}, {5, 0.5, 0.01, 2}}, "xx", false,
-	-1, 0, 2, 0, 0, 0},
+        {{0.25, 0, 0.01, 3}}, "x", false, -1, 0, 1, 0, 0, 0},
+    {"two agreeing", 2, {{0, 0.5, 0.01, 3}, {0.25, 0.5, 0.01, 2}}, "+*", true, 1, 2, 0, 2, -0.25,
+        0.5},
+    {"two disagreeing: no majority", 2, {{0, 0.5, 0.01, 2}, {5, 0.5, 0.01, 2}}, "xx", false, -1, 0,
+        2, 0, 0, 0},
     {"two overlapping, but each midpoint outside the other's interval", 2,
-	{{0, 0.5, 0.01, 2}, {0.75, 0.5, 0.01, 2}}, "xx", false, -1, 0, 2, 0, 0, 0},
+        {{0, 0.5, 0.01, 2}, {0.75, 0.5, 0.01, 2}}, "xx", false, -1, 0, 2, 0, 0, 0},
     {"two touching at one point: a single point is no interval", 2,
-	{{0, 1, 0.01, 2}, {2, 1, 0.01, 2}}, "xx", false, -1, 0, 2, 0, 0, 0},
-    {"three all disagreeing", 3, {{0, 0.5, 0.01, 2}, {10, 0.5, 0.01, 2}, {20, 0.5, 0.01, 2}},
-	"xxx", false, -1, 0, 3, 0, 0, 0},
+        {{0, 1, 0.01, 2}, {2, 1, 0.01, 2}}, "xx", false, -1, 0, 2, 0, 0, 0},
+    {"three all disagreeing", 3, {{0, 0.5, 0.01, 2}, {10, 0.5, 0.01, 2}, {20, 0.5, 0.01, 2}}, "xxx",
+        false, -1, 0, 3, 0, 0, 0},
     {"touching edges overlap: [0,2] meets [2,4] and stays a truechimer", 3,
-	{{1, 1, 0.01, 2}, {3, 1, 0.01, 1}, {4, 1, 0.01, 2}}, "+*+", true, 1, 3, 0, 3, 2, 4},
+        {{1, 1, 0.01, 2}, {3, 1, 0.01, 1}, {4, 1, 0.01, 2}}, "+*+", true, 1, 3, 0, 3, 2, 4},
     {"five: the one far from the others (but inside the intersection) is clustered out", 5,
-	{{0, 0.5, 0.01, 2}, {0.001, 0.5, 0.01, 2}, {-0.001, 0.5, 0.01, 2}, {0.002, 0.5, 0.01, 2},
-	    {0.05, 0.5, 0.01, 2}},
-	"*+++-", true, 0, 5, 0, 4, 0.05 - 0.5, -0.001 + 0.5},
+        {{0, 0.5, 0.01, 2}, {0.001, 0.5, 0.01, 2}, {-0.001, 0.5, 0.01, 2}, {0.002, 0.5, 0.01, 2},
+            {0.05, 0.5, 0.01, 2}},
+        "*+++-", true, 0, 5, 0, 4, 0.05 - 0.5, -0.001 + 0.5},
     {"five: the clustered-out one had the best merit; the best survivor is the peer", 5,
-	{{0, 0.5, 0.01, 2}, {0.001, 0.5, 0.01, 2}, {-0.001, 0.5, 0.01, 2}, {0.002, 0.5, 0.01, 2},
-	    {0.05, 0.5, 0.01, 1}},
-	"*+++-", true, 0, 5, 0, 4, 0.05 - 0.5, -0.001 + 0.5},
+        {{0, 0.5, 0.01, 2}, {0.001, 0.5, 0.01, 2}, {-0.001, 0.5, 0.01, 2}, {0.002, 0.5, 0.01, 2},
+            {0.05, 0.5, 0.01, 1}},
+        "*+++-", true, 0, 5, 0, 4, 0.05 - 0.5, -0.001 + 0.5},
     {"five with tiny peer jitter: clustering stops at NMIN = 3 survivors", 5,
-	{{0, 0.5, 1e-6, 2}, {0.001, 0.5, 1e-6, 2}, {0.002, 0.5, 1e-6, 2}, {0.2, 0.5, 1e-6, 2},
-	    {-0.2, 0.5, 1e-6, 2}},
-	"*++--", true, 0, 5, 0, 3, 0.2 - 0.5, -0.2 + 0.5},
+        {{0, 0.5, 1e-6, 2}, {0.001, 0.5, 1e-6, 2}, {0.002, 0.5, 1e-6, 2}, {0.2, 0.5, 1e-6, 2},
+            {-0.2, 0.5, 1e-6, 2}},
+        "*++--", true, 0, 5, 0, 3, 0.2 - 0.5, -0.2 + 0.5},
     {"six: one falseticker and one outlier", 6,
-	{{0, 0.5, 0.01, 2}, {0.001, 0.5, 0.01, 2}, {-0.001, 0.5, 0.01, 2}, {0.002, 0.5, 0.01, 2},
-	    {0.05, 0.5, 0.01, 2}, {10, 0.5, 0.01, 2}},
-	"*+++-x", true, 0, 5, 1, 4, 0.05 - 0.5, -0.001 + 0.5},
+        {{0, 0.5, 0.01, 2}, {0.001, 0.5, 0.01, 2}, {-0.001, 0.5, 0.01, 2}, {0.002, 0.5, 0.01, 2},
+            {0.05, 0.5, 0.01, 2}, {10, 0.5, 0.01, 2}},
+        "*+++-x", true, 0, 5, 1, 4, 0.05 - 0.5, -0.001 + 0.5},
 };
 
 static void
@@ -101,8 +101,8 @@ test_cases(void **state)
 		    res.sys_peer != cases[k].sys_peer || res.n_truechimers != cases[k].n_true ||
 		    res.n_falsetickers != cases[k].n_false || res.n_survivors != cases[k].n_surv) {
 			print_error("%s:\n  got  tallies \"%s\" ok %d sys_peer %ld true %zu "
-				    "false %zu survivors %zu\n  want tallies \"%s\" ok %d "
-				    "sys_peer %ld true %zu false %zu survivors %zu\n",
+			            "false %zu survivors %zu\n  want tallies \"%s\" ok %d "
+			            "sys_peer %ld true %zu false %zu survivors %zu\n",
 			    cases[k].what, got, res.ok, res.sys_peer, res.n_truechimers,
 			    res.n_falsetickers, res.n_survivors, cases[k].tallies, cases[k].ok,
 			    cases[k].sys_peer, cases[k].n_true, cases[k].n_false, cases[k].n_surv);
@@ -193,8 +193,10 @@ test_maxclock_backups(void **state)
 	assert_non_null(c);
 	for (size_t i = 0; i < N; i++)
 		/* stratum 1 for the last 10, so merit puts them first whatever their index */
-		c[i] = (struct select_cand){.offset_s = 0.001 * (double)(i % 7), .root_distance_s = 1,
-		    .jitter_s = 0.01, .stratum = i >= N - SELECT_MAXCLOCK ? 1 : 2};
+		c[i] = (struct select_cand){.offset_s = 0.001 * (double)(i % 7),
+		    .root_distance_s = 1,
+		    .jitter_s = 0.01,
+		    .stratum = i >= N - SELECT_MAXCLOCK ? 1 : 2};
 	select_run(c, N, &res);
 	assert_true(res.ok);
 	assert_int_equal(res.n_truechimers, N);

@@ -23,7 +23,7 @@ test_parse_long(void **state)
 	    {"-1", 0, 10, -ERANGE, 0},
 	    {"-5", -10, 10, 0, -5},
 	    {"+5", 0, 10, -EINVAL, 0}, /* no sign on ports and counts: "host:+80" is a typo */
-	    {"010", 0, 100, 0, 10}, /* decimal, never octal */
+	    {"010", 0, 100, 0, 10},    /* decimal, never octal */
 	    {"9223372036854775807", LONG_MIN, LONG_MAX, 0, LONG_MAX},
 	    {"-9223372036854775808", LONG_MIN, LONG_MAX, 0, LONG_MIN},
 	    {"9223372036854775808", LONG_MIN, LONG_MAX, -ERANGE, 0},
@@ -73,7 +73,7 @@ test_parse_duration(void **state)
 	    {"0s", 0, 0},
 	    {".5", 0, 500000000},
 	    {"0.25m", 0, INT64_C(15000000000)},
-	    {"1.5ns", 0, 2},   /* rounded to the nearest ns */
+	    {"1.5ns", 0, 2}, /* rounded to the nearest ns */
 	    {"1e3", 0, INT64_C(1000000000000)},
 	    {"2500000h", 0, INT64_C(9000000000000000000)},
 	    {"", -EINVAL, 0},

@@ -5,7 +5,7 @@
 #include "cw_test.h"
 #include "timeutil.h"
 
-#define S(x) ((int64_t)(x) * TIMEUTIL_NS_PER_S)
+#define S(x) ((int64_t)(x)*TIMEUTIL_NS_PER_S)
 /* Unix seconds of 2036-02-07 06:28:16 UTC: NTP era 1, second 0. */
 #define ERA1_UNIX_S INT64_C(2085978496)
 /* Unix seconds of 2040-01-01 00:00:00 UTC and 2020-01-01 00:00:00 UTC. */
@@ -19,20 +19,20 @@ test_ns_to_ntp64_vectors(void **state)
 		int64_t ns;
 		uint64_t ntp;
 	} v[] = {
-	    {0, UINT64_C(2208988800) << 32},                             /* Unix epoch */
-	    {0, UINT64_C(0x83aa7e8000000000)},                           /* same, in hex */
-	    {500000000, UINT64_C(0x83aa7e8080000000)},                   /* + 0.5 s */
-	    {250000000, UINT64_C(0x83aa7e8040000000)},                   /* + 0.25 s */
-	    {750000000, UINT64_C(0x83aa7e80c0000000)},                   /* + 0.75 s */
-	    {1, UINT64_C(0x83aa7e8000000004)},                           /* 4.29 units, truncated */
-	    {999999999, UINT64_C(0x83aa7e80fffffffb)},                   /* last ns of the second */
-	    {-1, UINT64_C(0x83aa7e7ffffffffb)},                          /* floor, not toward 0 */
-	    {-500000000, UINT64_C(0x83aa7e7f80000000)},                  /* 1969-12-31 23:59:59.5 */
+	    {0, UINT64_C(2208988800) << 32},            /* Unix epoch */
+	    {0, UINT64_C(0x83aa7e8000000000)},          /* same, in hex */
+	    {500000000, UINT64_C(0x83aa7e8080000000)},  /* + 0.5 s */
+	    {250000000, UINT64_C(0x83aa7e8040000000)},  /* + 0.25 s */
+	    {750000000, UINT64_C(0x83aa7e80c0000000)},  /* + 0.75 s */
+	    {1, UINT64_C(0x83aa7e8000000004)},          /* 4.29 units, truncated */
+	    {999999999, UINT64_C(0x83aa7e80fffffffb)},  /* last ns of the second */
+	    {-1, UINT64_C(0x83aa7e7ffffffffb)},         /* floor, not toward 0 */
+	    {-500000000, UINT64_C(0x83aa7e7f80000000)}, /* 1969-12-31 23:59:59.5 */
 	    {INT64_C(1700000000123456789), UINT64_C(0xe8fe6f801f9add37)}, /* 2023-11-14 */
-	    {S(ERA1_UNIX_S) - 500000000, UINT64_C(0xffffffff80000000)},  /* 0.5 s before rollover */
-	    {S(ERA1_UNIX_S), 0},                                         /* era 1 second 0 */
-	    {S(ERA1_UNIX_S) + 500000000, UINT64_C(0x0000000080000000)},  /* era 1, 0.5 s */
-	    {S(-2208988800), 0},                                         /* 1900-01-01: era 0 */
+	    {S(ERA1_UNIX_S) - 500000000, UINT64_C(0xffffffff80000000)}, /* 0.5 s before rollover */
+	    {S(ERA1_UNIX_S), 0},                                        /* era 1 second 0 */
+	    {S(ERA1_UNIX_S) + 500000000, UINT64_C(0x0000000080000000)}, /* era 1, 0.5 s */
+	    {S(-2208988800), 0},                                        /* 1900-01-01: era 0 */
 	};
 
 	(void)state;
@@ -185,28 +185,19 @@ test_short_format(void **state)
 		uint32_t raw;
 		double s;
 	} to_s[] = {
-	    {0, 0.0},
-	    {0x00010000, 1.0},
-	    {0x00008000, 0.5},
-	    {0x00000001, 1.0 / 65536.0},
-	    {0x00018000, 1.5},
-	    {0x00100000, 16.0},
+	    {0, 0.0}, {0x00010000, 1.0}, {0x00008000, 0.5}, {0x00000001, 1.0 / 65536.0},
+	    {0x00018000, 1.5}, {0x00100000, 16.0},
 	    {0xffffffff, 65535.0 + 65535.0 / 65536.0}, /* unsigned: never negative */
 	};
 	static const struct {
 		double s;
 		uint32_t raw;
 	} from_s[] = {
-	    {0.0, 0},
-	    {1.0, 0x00010000},
-	    {1.5, 0x00018000},
-	    {1.0 / 65536.0, 1},
-	    {0.4 / 65536.0, 0},      /* rounds to nearest */
-	    {0.6 / 65536.0, 1},
-	    {-1.0, 0},               /* negative clamps to 0 */
-	    {65535.0, 0xffffffff},   /* saturates */
-	    {1e9, 0xffffffff},
-	    {0.015625, 0x00000400},  /* 1/64 s */
+	    {0.0, 0}, {1.0, 0x00010000}, {1.5, 0x00018000}, {1.0 / 65536.0, 1},
+	    {0.4 / 65536.0, 0},                        /* rounds to nearest */
+	    {0.6 / 65536.0, 1}, {-1.0, 0},             /* negative clamps to 0 */
+	    {65535.0, 0xffffffff},                     /* saturates */
+	    {1e9, 0xffffffff}, {0.015625, 0x00000400}, /* 1/64 s */
 	};
 
 	(void)state;

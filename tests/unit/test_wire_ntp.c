@@ -145,7 +145,8 @@ test_round_trip(void **state)
 	assert_memory_equal(&p, &q, sizeof(p)); /* decode zeroes the struct, padding included */
 
 	/* A client request as the prober sends it: VN 4, mode 3, only a transmit timestamp. */
-	struct ntp_packet req = {.version = 4, .mode = WIRE_NTP_MODE_CLIENT,
+	struct ntp_packet req = {.version = 4,
+	    .mode = WIRE_NTP_MODE_CLIENT,
 	    .transmit_ts = UINT64_C(0xfedcba9876543210)};
 	wire_ntp_encode(&req, out);
 	assert_int_equal(out[0], 0x23);
@@ -359,7 +360,7 @@ test_kiss_codes(void **state)
 	    {0, "STEP", WIRE_NTP_KISS_OTHER},
 	    {0, "rate", WIRE_NTP_KISS_OTHER}, /* codes are case-sensitive */
 	    {0, "\0\0\0\0", WIRE_NTP_KISS_OTHER},
-	    {1, "RATE", WIRE_NTP_KISS_NONE},  /* only stratum 0 kisses */
+	    {1, "RATE", WIRE_NTP_KISS_NONE}, /* only stratum 0 kisses */
 	    {2, "DENY", WIRE_NTP_KISS_NONE},
 	    {16, "RSTR", WIRE_NTP_KISS_NONE},
 	};
@@ -388,11 +389,11 @@ test_format_refid(void **state)
 	    {1, {'X', 0, 0, 0}, "X"},
 	    {1, {'D', 'C', 'F', 'a'}, "DCFa"},
 	    {2, {192, 0, 2, 1}, "192.0.2.1"},
-	    {2, {'G', 'P', 'S', 0}, "71.80.83.0"},    /* stratum 2: always an address */
+	    {2, {'G', 'P', 'S', 0}, "71.80.83.0"}, /* stratum 2: always an address */
 	    {15, {255, 255, 255, 255}, "255.255.255.255"},
-	    {1, {127, 127, 1, 1}, "127.127.1.1"},     /* not printable: an address */
+	    {1, {127, 127, 1, 1}, "127.127.1.1"}, /* not printable: an address */
 	    {1, {'G', 0x01, 'S', 0}, "71.1.83.0"},
-	    {1, {0, 0, 0, 0}, "0.0.0.0"},             /* nothing to print */
+	    {1, {0, 0, 0, 0}, "0.0.0.0"}, /* nothing to print */
 	    {0, {0, 0, 0, 0}, "0.0.0.0"},
 	};
 	struct ntp_packet p = {0};
