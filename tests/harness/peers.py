@@ -171,7 +171,26 @@ def ntp_ping(addr, port, timeout=0.5):
     return len(data) >= 48 and data[0] & 7 == 4 and struct.unpack("!Q", data[24:32])[0] == xmt
 
 
-class Chronyd:
+class _Server:
+    """What every server of ours has: a process, a scratch directory, a `with` block."""
+
+    proc = None
+    dir = None
+
+    def stop(self):
+        if self.proc:
+            self.proc.stop()
+        if self.dir:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class Chronyd(_Server):
     """A real chronyd serving time on addr:port, optionally `offset` seconds wrong (libfaketime).
 
     With an offset, build/nokts.so is preloaded so chronyd takes its receive timestamps from its
@@ -211,26 +230,18 @@ class Chronyd:
     def target(self):
         return ("[%s]:%d" if ":" in self.addr else "%s:%d") % (self.addr, self.port)
 
-    def stop(self):
-        self.proc.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
 
 
-class Responder:
+class Responder(_Server):
     """clockwatch's own C test responder (build/cw-responder): many ports, offsets, faults."""
 
     def __init__(self, port=None, ports=None, offset=0.0, fault=None, addr="127.0.0.1",
                  extra=(), max_seconds=600):
         self.dir = tempfile.mkdtemp(prefix="cw-responder-")
         ready = os.path.join(self.dir, "ready")
-        argv = [os.path.join(BUILD, "cw-responder"), "--addr", addr, "--offset", repr(offset),
-                "--ready-file", ready, "--max-seconds", str(max_seconds)]
+        argv = SETPRIV + [os.path.join(BUILD, "cw-responder"), "--addr", addr,
+                          "--offset", repr(offset), "--ready-file", ready,
+                          "--max-seconds", str(max_seconds)]
         argv += ["--ports", ports] if ports else ["--port", str(port)]
         if fault:
             argv += ["--fault", fault]
@@ -242,16 +253,6 @@ class Responder:
         if not self.proc.alive():
             raise HarnessError("cw-responder exited%s" % self.proc._log_tail())
         return False
-
-    def stop(self):
-        self.proc.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
 
 
 _netns = []            # names of namespaces this process created and has not removed yet

@@ -274,3 +274,21 @@ def test_ipv6_target_on_host_without_ipv6(servers):
 
 def subprocess_netns_list():
     return subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+
+
+def test_sweep_of_many_targets_in_one_call():
+    """300 targets on one cw-responder: all answered, one best, the 10 best by merit clustered,
+    the rest backups; every address's own port is reported back."""
+    with peers.Responder(ports="21000-21299", offset=0.125) as resp:
+        targets = ["127.0.0.1:%d" % p for p in range(21000, 21300)]
+        r = run_cw("query", "--json", "-c", "1", "-t", "3s", *targets)
+        ts = r.json["targets"]
+        assert r.rc == 0 and len(ts) == 300
+        assert [t["port"] for t in ts] == list(range(21000, 21300))
+        assert all(t["status"] == "ok" and abs(t["offset_s"] - 0.125) < 1e-3 for t in ts)
+        tallies = [t["tally"] for t in ts]
+        assert tallies.count("*") == 1 and tallies.count("#") == 290
+        assert set(tallies) <= {"*", "+", "-", "#"}
+        sel = r.json["selection"]
+        assert sel["truechimers"] == 300 and sel["falsetickers"] == 0
+        assert resp.proc.alive()

@@ -6,35 +6,17 @@
 
 #include "cw_test.h"
 #include "filter.h"
+#include "fixtures.h"
 #include "timeutil.h"
 #include "wire_ntp.h"
 
-#define NS(s) ((int64_t)((s)*1e9 + ((s) < 0 ? -0.5 : 0.5))) /* rounded */
-#define T1_NS (INT64_C(1700000000) * TIMEUTIL_NS_PER_S)     /* 2023-11-14 22:13:20 UTC */
-#define ERA1_NS (INT64_C(2085978496) * TIMEUTIL_NS_PER_S)   /* 2036-02-07 06:28:16 UTC */
-#define P64 (1.0 / 64)                                      /* 15.625 ms */
-#define P256 (1.0 / 256)                                    /* 3.90625 ms */
+#define ERA1_NS (INT64_C(2085978496) * TIMEUTIL_NS_PER_S) /* 2036-02-07 06:28:16 UTC */
 
 /* A plausible reply whose server stamped receive at t2 and transmit at t3. */
 static struct ntp_packet
 reply_at(int64_t t2_ns, int64_t t3_ns)
 {
-	struct ntp_packet p = {
-	    .version = 4,
-	    .mode = WIRE_NTP_MODE_SERVER,
-	    .stratum = 2,
-	    .poll = 6,
-	    .precision = -20,
-	    .root_delay = 0x00000400, /* 1/64 s */
-	    .root_dispersion = 0x00000200,
-	    .refid = {192, 0, 2, 1},
-	    .origin_ts = UINT64_C(0x0123456789abcdef),
-	};
-
-	p.reference_ts = timeutil_ns_to_ntp64(t2_ns - NS(64));
-	p.receive_ts = timeutil_ns_to_ntp64(t2_ns);
-	p.transmit_ts = timeutil_ns_to_ntp64(t3_ns);
-	return p;
+	return fx_reply(UINT64_C(0x0123456789abcdef), t2_ns, t3_ns);
 }
 
 static void

@@ -9,33 +9,17 @@
 
 #include "buf.h"
 #include "cw_test.h"
+#include "fixtures.h"
 #include "out_query.h"
 #include "query.h"
 #include "timeutil.h"
 
-#define T1_NS (INT64_C(1700000000) * TIMEUTIL_NS_PER_S)
-#define NS(s) ((int64_t)((s)*1e9 + 0.5))
-#define P64 (1.0 / 64)
-#define P256 (1.0 / 256)
 #define NT 5
 
 static struct ntp_packet
 reply(uint64_t origin, double offset)
 {
-	return (struct ntp_packet){
-	    .version = 4,
-	    .mode = WIRE_NTP_MODE_SERVER,
-	    .stratum = 2,
-	    .poll = 6,
-	    .precision = -20,
-	    .root_delay = 0x00000400,
-	    .root_dispersion = 0x00000200,
-	    .refid = {192, 0, 2, 1},
-	    .reference_ts = timeutil_ns_to_ntp64(T1_NS - NS(64)),
-	    .origin_ts = origin,
-	    .receive_ts = timeutil_ns_to_ntp64(T1_NS + NS(offset + P64)),
-	    .transmit_ts = timeutil_ns_to_ntp64(T1_NS + NS(offset + P64 + P256)),
-	};
+	return fx_reply(origin, T1_NS + NS(offset + P64), T1_NS + NS(offset + P64 + P256));
 }
 
 static void

@@ -9,16 +9,13 @@
 
 #include "buf.h"
 #include "cw_test.h"
+#include "fixtures.h"
 #include "query.h"
 #include "timeutil.h"
 #include "wire_ntp.h"
 
 #define XMT UINT64_C(0x0123456789abcdef)  /* our random transmit timestamp */
 #define XMT2 UINT64_C(0xfedcba9876543210) /* the next request's */
-#define T1_NS (INT64_C(1700000000) * TIMEUTIL_NS_PER_S)
-#define NS(s) ((int64_t)((s)*1e9 + 0.5))
-#define P64 (1.0 / 64)
-#define P256 (1.0 / 256)
 /* Server 15 s ahead, 1/64 s each way, 1/256 s inside the server. */
 #define T4_NS (T1_NS + NS(2 * P64 + P256))
 #define PREC (-20)
@@ -26,20 +23,7 @@
 static struct ntp_packet
 good_reply(uint64_t origin)
 {
-	return (struct ntp_packet){
-	    .version = 4,
-	    .mode = WIRE_NTP_MODE_SERVER,
-	    .stratum = 2,
-	    .poll = 6,
-	    .precision = -20,
-	    .root_delay = 0x00000400,      /* 1/64 s */
-	    .root_dispersion = 0x00000200, /* 1/128 s */
-	    .refid = {192, 0, 2, 1},
-	    .reference_ts = timeutil_ns_to_ntp64(T1_NS + NS(15 - 64)),
-	    .origin_ts = origin,
-	    .receive_ts = timeutil_ns_to_ntp64(T1_NS + NS(15 + P64)),
-	    .transmit_ts = timeutil_ns_to_ntp64(T1_NS + NS(15 + P64 + P256)),
-	};
+	return fx_reply(origin, T1_NS + NS(15 + P64), T1_NS + NS(15 + P64 + P256));
 }
 
 static struct ntp_packet
@@ -732,6 +716,22 @@ test_names(void **state)
 	assert_string_equal(query_leap_name(7), "unsynchronized");
 }
 
+/* Six agreeing targets, a microsecond apart, with n samples each and a tiny measured jitter. */
+static void
+agreeing_targets(struct query_target *t, int n_targets, size_t n_samples)
+{
+	for (int i = 0; i < n_targets; i++) {
+		query_target_init(&t[i], "h", n_samples);
+		t[i].status = QUERY_OK;
+		t[i].n_samples = n_samples;
+		t[i].reply.stratum = 1;
+		t[i].filt.offset_s = 1e-6 * i;
+		t[i].filt.jitter_s = ldexp(1, -25);
+		t[i].error_bound_s = 1e-5;
+		t[i].root_distance_s = 0.001;
+	}
+}
+
 /* With one sample each, agreeing servers a few microseconds apart are not clustered out as
  * outliers: their error bounds stand in for the unknown jitter. */
 static void
@@ -741,16 +741,7 @@ test_select_single_samples_no_false_outliers(void **state)
 	struct select_result res;
 
 	(void)state;
-	for (int i = 0; i < 6; i++) {
-		query_target_init(&t[i], "h", 1);
-		t[i].status = QUERY_OK;
-		t[i].n_samples = 1;
-		t[i].reply.stratum = 1;
-		t[i].filt.offset_s = 1e-6 * i;
-		t[i].filt.jitter_s = ldexp(1, -25);
-		t[i].error_bound_s = 1e-5;
-		t[i].root_distance_s = 0.001;
-	}
+	agreeing_targets(t, 6, 1);
 	query_select(t, 6, &res);
 	assert_true(res.ok);
 	assert_int_equal(res.n_survivors, 6);
@@ -759,17 +750,8 @@ test_select_single_samples_no_false_outliers(void **state)
 		    t[i].tally == SELECT_TALLY_SYSPEER || t[i].tally == SELECT_TALLY_CANDIDATE);
 		query_target_fini(&t[i]);
 	}
-	/* The same with eight samples and a tiny measured jitter: now the spread is real. */
-	for (int i = 0; i < 6; i++) {
-		query_target_init(&t[i], "h", 8);
-		t[i].status = QUERY_OK;
-		t[i].n_samples = 8;
-		t[i].reply.stratum = 1;
-		t[i].filt.offset_s = 1e-6 * i;
-		t[i].filt.jitter_s = ldexp(1, -25);
-		t[i].error_bound_s = 1e-5;
-		t[i].root_distance_s = 0.001;
-	}
+	/* The same with eight samples each and that tiny measured jitter: the spread is real. */
+	agreeing_targets(t, 6, 8);
 	query_select(t, 6, &res);
 	assert_int_equal(res.n_survivors, SELECT_NMIN);
 	for (int i = 0; i < 6; i++)
