@@ -11,5 +11,7 @@ enum cmd_exit {
 
 /* argv[0] is the subcommand name. */
 int cmd_query(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_peers(int argc, char **argv);
 
 #endif

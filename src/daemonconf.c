@@ -51,23 +51,41 @@ daemonconf_kind_name(enum daemonconf_kind k)
 	return (unsigned)k < CW_ARRAY_LEN(names) ? names[k] : "?";
 }
 
+static struct daemonconf_error *
+new_error(struct daemonconf *c, const char *file, unsigned line)
+{
+	if (c->n_errors >= DAEMONCONF_MAX_ERRORS) {
+		c->truncated = true;
+		return NULL;
+	}
+	if (c->n_errors % 8 == 0)
+		c->errors = xreallocarray(c->errors, c->n_errors + 8, sizeof(*c->errors));
+	struct daemonconf_error *e = &c->errors[c->n_errors++];
+	snprintf(e->file, sizeof(e->file), "%s", file);
+	e->line = line;
+	return e;
+}
+
+void
+daemonconf_add_error(struct daemonconf *c, const char *file, unsigned line, const char *msg)
+{
+	struct daemonconf_error *e = new_error(c, file, line);
+
+	if (e)
+		snprintf(e->msg, sizeof(e->msg), "%s", msg);
+}
+
 static void
 error_at(struct daemonconf *c, const struct line *l, const char *fmt, ...) CW_PRINTF(3, 4);
 
 static void
 error_at(struct daemonconf *c, const struct line *l, const char *fmt, ...)
 {
+	struct daemonconf_error *e = new_error(c, l->file, l->no);
 	va_list ap;
 
-	if (c->n_errors >= DAEMONCONF_MAX_ERRORS) {
-		c->truncated = true;
+	if (!e)
 		return;
-	}
-	if (c->n_errors % 8 == 0)
-		c->errors = xreallocarray(c->errors, c->n_errors + 8, sizeof(*c->errors));
-	struct daemonconf_error *e = &c->errors[c->n_errors++];
-	snprintf(e->file, sizeof(e->file), "%s", l->file);
-	e->line = l->no;
 	va_start(ap, fmt);
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 	va_end(ap);

@@ -88,6 +88,9 @@ void daemonconf_parse_ntpd(struct daemonconf *c, const char *text, size_t len, c
 void
 daemonconf_parse_timesyncd(struct daemonconf *c, const char *text, size_t len, const char *file);
 
+/* Records a problem with a file as a whole (line 0: it cannot be read, ...). */
+void daemonconf_add_error(struct daemonconf *c, const char *file, unsigned line, const char *msg);
+
 const char *daemonconf_kind_name(enum daemonconf_kind k);
 
 #endif

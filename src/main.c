@@ -13,6 +13,8 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 	const char *summary;
 } commands[] = {
+    {"status", cmd_status, "is this host's clock synchronized, to what, how well; why not"},
+    {"peers", cmd_peers, "the time daemon's sources, as ntpq's peer billboard"},
     {"query", cmd_query, "measure NTP servers directly with clockwatch's own client"},
 };
 

@@ -232,6 +232,39 @@ class Chronyd(_Server):
 
 
 
+class ChronydClient(_Server):
+    """A real chronyd that synchronizes (without touching the clock: -x, no CAP_SYS_TIME) to
+    the given servers, answering cmdmon on 127.0.0.1:cmdport and on its Unix socket."""
+
+    def __init__(self, servers, cmdport, extra=""):
+        self.cmdport = cmdport
+        self.dir = tempfile.mkdtemp(prefix="cw-chronyc-")
+        os.chmod(self.dir, 0o750)
+        self.socket = os.path.join(self.dir, "chronyd.sock")
+        self.conf = os.path.join(self.dir, "chrony.conf")
+        with open(self.conf, "w") as f:
+            f.write("port 0\ncmdport %d\nbindcmdaddress 127.0.0.1\nbindcmdaddress %s\n"
+                    "pidfile %s/chronyd.pid\ndriftfile %s/drift\n%s"
+                    % (cmdport, self.socket, self.dir, self.dir, extra))
+            for srv in servers:
+                f.write("server %s port %d iburst minpoll 0 maxpoll 0\n" % (srv.addr, srv.port))
+        argv = SETPRIV + ["chronyd", "-x", "-d", "-u", "root", "-f", self.conf]
+        self.proc = Process("chronyd client", argv, log=os.path.join(self.dir, "chronyd.log"))
+        wait_for(lambda: os.path.exists(self.socket) or self._dead(), 10,
+                 "chronyd client's command socket")
+
+    def _dead(self):
+        if not self.proc.alive():
+            raise HarnessError("chronyd client died%s" % self.proc._log_tail())
+        return False
+
+    def chronyc(self, *args):
+        """chronyc's CSV output, as a test oracle only (never used by clockwatch)."""
+        p = subprocess.run(["chronyc", "-h", self.socket, "-c", "-n"] + list(args),
+                           capture_output=True, text=True, timeout=10)
+        return [line.split(",") for line in p.stdout.splitlines()]
+
+
 class Responder(_Server):
     """clockwatch's own C test responder (build/cw-responder): many ports, offsets, faults."""
 

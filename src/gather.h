@@ -1,0 +1,27 @@
+/* gather.h: runs the probes that describe this host's time service into a snapshot: detection
+ * and configuration, the kernel, and the daemon chosen (the running one, or the one asked for).
+ * Shared by status, peers and the later commands. */
+#ifndef CLOCKWATCH_GATHER_H
+#define CLOCKWATCH_GATHER_H
+
+#include <stdint.h>
+
+#include "macros.h"
+
+struct snapshot;
+
+struct gather_opts {
+	int service;         /* enum snap_daemon to ask, or -1: the one that runs */
+	const char *conf;    /* that daemon's configuration file, NULL: found */
+	const char *socket;  /* chronyd: its Unix command socket */
+	const char *address; /* chronyd: HOST[:PORT] of its command port */
+	int64_t timeout_ns;  /* per request */
+};
+
+/* Fills s. Never fails: what could not be learnt is in the snapshot as errors. */
+void gather_host(struct snapshot *s, const struct gather_opts *o);
+
+/* Parses "chronyd", "ntpd", "timesyncd"/"systemd-timesyncd"; -1 if unknown. */
+int gather_service_from_name(const char *name);
+
+#endif

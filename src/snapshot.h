@@ -1,0 +1,117 @@
+/* snapshot.h: the hub. One struct holds everything clockwatch knows about this host's time at
+ * one moment: which time services exist and answer, the chosen daemon's own view (system and
+ * sources), the kernel clock, and the configured servers. Every probe fills its part and says
+ * where each part came from; every output reads only this. Pure: no I/O here. */
+#ifndef CLOCKWATCH_SNAPSHOT_H
+#define CLOCKWATCH_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "daemonconf.h"
+#include "kclock.h"
+
+enum snap_daemon {
+	SNAP_CHRONYD = 0,
+	SNAP_NTPD,
+	SNAP_TIMESYNCD,
+	SNAP_N_DAEMONS,
+};
+
+/* Where a part of the snapshot came from. */
+enum snap_origin {
+	SNAP_FROM_NONE = 0,
+	SNAP_FROM_CHRONY_CMDMON,  /* chronyd's command protocol */
+	SNAP_FROM_NTPD_MODE6,     /* ntpd/NTPsec mode 6 */
+	SNAP_FROM_TIMESYNCD_DBUS, /* org.freedesktop.timesync1 */
+	SNAP_FROM_ADJTIMEX,       /* the kernel */
+	SNAP_FROM_CONFIG,         /* the daemon's configuration files */
+	SNAP_FROM_PROC,           /* /proc: processes */
+};
+
+/* One time service as detection found it. */
+struct snap_service {
+	enum snap_daemon daemon;
+	bool installed;                      /* its program exists */
+	bool running;                        /* a process of it exists */
+	int pid;                             /* of the first one found, 0 if none */
+	int n_running;                       /* how many processes */
+	char program[256];                   /* path of the running program, or the installed one */
+	char conf_path[DAEMONCONF_PATH_MAX]; /* main configuration file read ("" if none) */
+	struct daemonconf conf;              /* what it is configured to use */
+	bool have_conf;
+	/* asking it */
+	bool asked;
+	bool answering;
+	char version[64];
+	char
+	    endpoint[DAEMONCONF_PATH_MAX]; /* socket path or address:port that answered/was tried */
+	char error[256];                   /* why it does not answer, in plain words */
+};
+
+enum snap_leap { SNAP_LEAP_NONE, SNAP_LEAP_INSERT, SNAP_LEAP_DELETE, SNAP_LEAP_UNSYNC };
+
+/* One time source as the daemon sees it. Unknown numbers are NAN; unknown ints -1. Offsets use
+ * the RFC 5905 sign: positive = the source is ahead of this host. */
+struct snap_source {
+	char name[DAEMONCONF_NAME_MAX + 1]; /* configured or resolved name; address when none */
+	char addr[64];                      /* numeric address, or a refclock name */
+	char
+	    tally; /* ntpq's: '*' sys peer, '+' candidate, '-' outlier, 'x' falseticker, '#' backup,
+	            * ' ' rejected/unusable, '~' too variable (chrony), '?' unreachable/unknown */
+	char type; /* ntpq's t: 'u' unicast, 'p' pool, 's' symmetric, 'l' local/refclock */
+	char refid[16];
+	int stratum;
+	double when_s; /* since the last valid sample */
+	double poll_s;
+	int reach; /* 8-bit register, -1 unknown */
+	double delay_s, offset_s, jitter_s, offset_error_s;
+	/* chrony sourcestats */
+	int n_samples;
+	double freq_ppm, freq_skew_ppm, std_dev_s;
+	char state[32]; /* the daemon's own word for it: "selected", "falseticker", ... */
+};
+
+struct snapshot {
+	int64_t real_ns; /* when it was taken, CLOCK_REALTIME */
+	struct snap_service svc[SNAP_N_DAEMONS];
+	int primary; /* enum snap_daemon reported on, -1 none */
+
+	/* the primary daemon's system view */
+	enum snap_origin system_from;
+	bool have_system;
+	bool synchronized;
+	char source_name[DAEMONCONF_NAME_MAX + 1];
+	char source_addr[64];
+	char refid[16];
+	int stratum;
+	double last_sync_age_s;
+	double offset_s;       /* the daemon's estimate of true time minus this host's clock, the
+	                        * RFC 5905 sign as everywhere: positive = this clock is behind */
+	double offset_error_s; /* a bound on that estimate, when the daemon gives one */
+	double root_delay_s, root_disp_s, root_distance_s;
+	double freq_ppm; /* the daemon's frequency correction (+: the clock is sped up) */
+	double poll_s;
+	enum snap_leap leap;
+
+	enum snap_origin sources_from;
+	struct snap_source *sources;
+	size_t n_sources;
+
+	/* the kernel */
+	bool have_kernel;
+	int kernel_err; /* -errno when adjtimex failed */
+	struct kclock kernel;
+};
+
+void snapshot_init(struct snapshot *s);
+void snapshot_fini(struct snapshot *s);
+/* Appends a source with every field unknown; returns it. */
+struct snap_source *snapshot_add_source(struct snapshot *s);
+
+const char *snapshot_daemon_name(enum snap_daemon d);
+const char *snapshot_origin_name(enum snap_origin o);
+const char *snapshot_leap_name(enum snap_leap l);
+
+#endif

@@ -1,0 +1,134 @@
+"""clockwatch status and peers against a real chronyd client of three real chronyd servers
+(one 2000 s off), compared with what chronyc reports from the same daemon at the same moment.
+chronyc is a test oracle only: clockwatch speaks cmdmon itself."""
+
+import json
+import os
+
+import pytest
+
+import peers
+from conftest import run_cw
+
+
+@pytest.fixture(scope="module")
+def client():
+    servers, c = [], None
+    try:
+        for i, off in ((1, None), (2, None), (3, 2000)):
+            servers.append(peers.Chronyd(12400 + i, addr="127.0.4.%d" % i, offset=off))
+        c = peers.ChronydClient(servers, 12410)
+        peers.wait_for(lambda: {r[1] for r in c.chronyc("sources")} >= {"*", "x"}, 30,
+                       "chronyd to select a source and mark the far one a falseticker")
+        yield c
+    finally:
+        if c:
+            c.stop()
+        for s in servers:
+            s.stop()
+
+
+def cw(c, *args):
+    return run_cw(*args, "--service", "chronyd", "--conf", c.conf)
+
+
+def test_peers_agree_with_chronyc_sources(client):
+    r = cw(client, "peers", "--json")
+    oracle = {row[2]: row for row in client.chronyc("sources")}
+    assert r.rc == 0, r.err
+    got = {s["address"]: s for s in r.json["sources"]}
+    assert set(got) == set(oracle) == {"127.0.4.1", "127.0.4.2", "127.0.4.3"}
+    for addr, row in oracle.items():
+        s = got[addr]
+        assert s["tally"] == row[1], (addr, s["tally"], row[1])
+        assert s["stratum"] == int(row[3])
+        assert s["poll_s"] == 2.0 ** int(row[4])
+        # reach may move on between the two reads by one more poll at most
+        assert bin(s["reach"]).count("1") in range(bin(int(row[5], 8)).count("1") - 1, 9)
+        assert s["type"] == "u"
+        assert s["delay_s"] is not None and s["delay_s"] > 0     # NTP_DATA over the socket
+        assert s["refid"] == "127.127.1.1"                       # chrony's local reference
+    assert got["127.0.4.3"]["tally"] == "x"
+    assert abs(got["127.0.4.3"]["offset_s"] - 2000) < 0.01       # RFC sign: source ahead
+    assert r.json["from"] == "chronyd cmdmon"
+
+
+def test_peers_text_billboard(client):
+    r = cw(client, "peers")
+    lines = r.out.splitlines()
+    assert lines[0].split() == ["remote", "refid", "st", "t", "when", "poll", "reach", "delay",
+                                "offset", "jitter"]
+    assert set(lines[1]) == {"="}
+    rows = {l.split()[0][1:]: l.split() for l in lines[2:]}
+    assert rows["127.0.4.3"][0].startswith("x")
+    assert float(rows["127.0.4.3"][8]) == pytest.approx(2000000, abs=10)  # ms, like ntpq
+    r = cw(client, "peers", "-n")
+    assert r.rc == 0 and "127.0.4.1" in r.out
+
+
+def test_status_agrees_with_chronyc_tracking(client):
+    r = cw(client, "status", "--json")
+    t = client.chronyc("tracking")[0]
+    assert r.rc == 0, r.out
+    sysv = r.json["system"]
+    assert sysv["synchronized"] is True
+    assert sysv["source_address"] == t[1]
+    assert sysv["stratum"] == int(t[2])
+    assert sysv["refid"] == t[1]                   # the selected server's address
+    assert abs(sysv["offset_s"] - float(t[4])) < 1e-3
+    assert sysv["leap"] == "none" and t[13] == "Normal"
+    svc = r.json["services"][0]
+    assert svc["name"] == "chronyd" and svc["answering"] and svc["running"]
+    assert svc["endpoint"] == client.socket
+    assert [s["port"] for s in svc["configured_sources"]] == [12401, 12402, 12403]
+    assert r.json["verdict"]["level"] == "ok"
+    assert r.json["kernel"]["state"] in ("TIME_OK", "TIME_ERROR")
+
+
+def test_status_text(client):
+    r = cw(client, "status")
+    assert r.rc == 0
+    assert "synchronized: yes" in r.out
+    assert "verdict:      ok: Synchronized to 127.0.4." in r.out
+    assert "answering at %s" % client.socket in r.out
+
+
+def test_udp_command_port_gives_the_open_subset(client):
+    r = run_cw("peers", "--json", "--service", "chronyd", "--address",
+               "127.0.0.1:%d" % client.cmdport)
+    assert r.rc == 0, r.err
+    srcs = r.json["sources"]
+    assert len(srcs) == 3
+    assert {s["tally"] for s in srcs} >= {"*", "x"}
+    assert all(s["delay_s"] is None and s["refid"] is None for s in srcs)  # NTP_DATA: socket only
+
+
+def test_no_chronyd_answers():
+    r = run_cw("status", "--json", "--service", "chronyd", "--socket", "/nonexistent/x.sock",
+               "-t", "200ms")
+    assert r.rc == 2
+    svc = r.json["services"][0]
+    assert svc["answering"] is False
+    assert svc["error"] == "Unix socket /nonexistent/x.sock: No such file or directory"
+    assert r.json["verdict"]["level"] == "unknown"
+    r = run_cw("peers", "--service", "chronyd", "--address", "127.0.0.1:9", "-t", "200ms")
+    assert r.rc == 2
+    assert "nothing answers at 127.0.0.1:9" in r.err
+
+
+@pytest.mark.parametrize("args,message", [
+    (["status", "--service", "openntpd"], "unknown service 'openntpd'"),
+    (["status", "--conf", "/etc/x"], "--conf needs --service"),
+    (["status", "-t", "0"], "bad timeout '0'"),
+    (["status", "extra"], "unexpected argument 'extra'"),
+    (["status", "-n"], "unknown option '-n'"),
+])
+def test_usage_errors(args, message):
+    r = run_cw(*args)
+    assert r.rc == 3 and message in r.err and r.out == ""
+
+
+def test_help():
+    for cmd in ("status", "peers"):
+        r = run_cw(cmd, "--help")
+        assert r.rc == 0 and "--service" in r.out and "Exit status" in r.out
