@@ -13,5 +13,7 @@ enum cmd_exit {
 int cmd_query(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_peers(int argc, char **argv);
+int cmd_assoc(int argc, char **argv);
+int cmd_vars(int argc, char **argv);
 
 #endif

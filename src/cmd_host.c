@@ -1,4 +1,4 @@
-/* cmd_host.c: `clockwatch status` and `clockwatch peers`: the options they share, then
+/* cmd_host.c: `clockwatch status`, `peers` and `assoc`: the options they share, then
  * gather -> verdict -> render. */
 #include "config.h"
 
@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "cmd.h"
 #include "gather.h"
+#include "macros.h"
 #include "out_host.h"
 #include "snapshot.h"
 #include "strutil.h"
@@ -20,15 +21,44 @@ struct host_opts {
 	struct gather_opts g;
 	bool json;
 	bool numeric;
+	const char *id; /* vars: which source */
 };
+
+static const struct {
+	const char *cmd;
+	const char *what;
+	const char *exit;
+} views[] = {
+    {"status", "Says whether this host's clock is synchronized, to what, how well, and why not.",
+        "0 synchronized, 1 answered but not synchronized or a warning,\n"
+        "2 no time service answers, 3 usage error."},
+    {"peers", "Lists the time sources of this host's time daemon, as ntpq's peer billboard.",
+        "0 the daemon answered, 2 it did not, 3 usage error."},
+    {"assoc", "Lists the daemon's associations, as ntpq's \"as\" (chronyd: its sources).",
+        "0 the daemon answered, 2 it did not, 3 usage error."},
+    {"vars",
+        "Prints the daemon's system variables, or with ID (an association id as assoc shows it,\n"
+        "or an address) one source's, as ntpq's \"rv\" (chronyd: its report fields).",
+        "0 the daemon answered, 2 it did not or has no such source, 3 usage error."},
+};
+
+static int
+view_of(const char *cmd)
+{
+	for (int i = 0; i < (int)CW_ARRAY_LEN(views); i++)
+		if (!strcmp(cmd, views[i].cmd))
+			return i;
+	return 0;
+}
 
 static void
 usage(FILE *f, const char *cmd)
 {
+	int v = view_of(cmd);
 	bool peers = !strcmp(cmd, "peers");
 
 	fprintf(f,
-	    "usage: clockwatch %s [--json]%s [--service NAME] [--conf FILE]\n"
+	    "usage: clockwatch %s%s [--json]%s [--service NAME] [--conf FILE]\n"
 	    "                         [--socket PATH] [--address HOST[:PORT]] [-t TIMEOUT]\n\n"
 	    "%s\n\n"
 	    "  -j, --json            JSON (schema clockwatch.%s/1, see clockwatch(1))\n"
@@ -40,20 +70,15 @@ usage(FILE *f, const char *cmd)
 	    "      --socket PATH     chronyd's Unix command socket (default: from its\n"
 	    "                        configuration, else /run/chrony/chronyd.sock)\n"
 	    "      --address H[:P]   chronyd's command port when the socket cannot be used\n"
-	    "                        (default: 127.0.0.1:323 or its configuration's cmdport)\n"
+	    "                        (default: its configuration's, else 127.0.0.1:323), or\n"
+	    "                        ntpd's mode 6 address (default 127.0.0.1:123)\n"
 	    "  -t, --timeout T       wait for each reply (default 1s; two retries follow)\n"
 	    "  -h, --help            this help\n\n"
-	    "Today clockwatch reads chronyd; ntpd and systemd-timesyncd are detected and their\n"
-	    "configuration read, but not asked yet.\n\n"
+	    "Today clockwatch reads chronyd and ntpd (classic and NTPsec); systemd-timesyncd is\n"
+	    "detected and its configuration read, but not asked yet.\n\n"
 	    "Exit status: %s\n",
-	    cmd, peers ? " [-n]" : "",
-	    peers ? "Lists the time sources of this host's time daemon, as ntpq's peer billboard."
-	          : "Says whether this host's clock is synchronized, to what, how well, and why "
-	            "not.",
-	    cmd, peers ? "  -n, --numeric         addresses, not names\n" : "",
-	    peers ? "0 the daemon answered, 2 it did not, 3 usage error."
-	          : "0 synchronized, 1 answered but not synchronized or a warning,\n"
-	            "2 no time service answers, 3 usage error.");
+	    cmd, v == 3 ? " [ID]" : "", peers ? " [-n]" : "", views[v].what, cmd,
+	    peers ? "  -n, --numeric         addresses, not names\n" : "", views[v].exit);
 }
 
 static int
@@ -76,7 +101,7 @@ parse(int argc, char **argv, struct host_opts *o)
 	*o = (struct host_opts){.g = {.service = -1, .timeout_ns = 1000000000}};
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+jnt:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jnt:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			o->json = true;
@@ -129,6 +154,8 @@ parse(int argc, char **argv, struct host_opts *o)
 			return -1;
 		}
 	}
+	if (!strcmp(cmd, "vars") && optind < argc)
+		o->id = argv[optind++];
 	if (optind < argc) {
 		fprintf(stderr, "clockwatch %s: unexpected argument '%s'\n", cmd, argv[optind]);
 		return -1;
@@ -140,26 +167,66 @@ parse(int argc, char **argv, struct host_opts *o)
 	return 0;
 }
 
+/* The source named by id: its association id (assoc's assid), else its address or name. */
+static const struct snap_source *
+find_source(const struct snapshot *s, const char *id)
+{
+	long n;
+
+	if (strutil_parse_long(id, 0, 65535, &n) == 0)
+		for (size_t i = 0; i < s->n_sources; i++)
+			if (s->sources[i].assoc_id == n)
+				return &s->sources[i];
+	for (size_t i = 0; i < s->n_sources; i++)
+		if (!strcmp(s->sources[i].addr, id) || !strcmp(s->sources[i].name, id))
+			return &s->sources[i];
+	return NULL;
+}
+
 static int
-run(int argc, char **argv, bool peers)
+render_vars(struct buf *out, const struct snapshot *s, const char *id, bool json)
+{
+	const struct snap_source *src = NULL;
+
+	if (id && s->primary >= 0 && s->svc[s->primary].answering) {
+		src = find_source(s, id);
+		if (!src) {
+			fprintf(stderr, "clockwatch vars: no source '%s' (see clockwatch assoc)\n",
+			    id);
+			return -1;
+		}
+	}
+	if (json)
+		out_vars_json(out, s, src);
+	else
+		out_vars_text(out, src ? &src->vars : &s->system_vars);
+	return 0;
+}
+
+static int
+run(int argc, char **argv)
 {
 	struct host_opts o;
 	struct snapshot s;
 	struct verdict v;
 	struct buf out = {0};
-	int rc;
+	int view = view_of(argv[0]), rc = 0;
+	bool status = view == 0;
 
 	if (parse(argc, argv, &o) < 0) {
 		fprintf(stderr, "Try 'clockwatch %s --help'.\n", argv[0]);
 		return CMD_EXIT_USAGE;
 	}
 	snapshot_init(&s);
+	o.g.want_vars = view == 3;
 	gather_host(&s, &o.g);
 	verdict_judge(&s, &v);
-	if (peers && o.json)
-		out_peers_json(&out, &s);
-	else if (peers)
-		out_peers_text(&out, &s, o.numeric);
+	if (view == 1)
+		o.json ? out_peers_json(&out, &s) : out_peers_text(&out, &s, o.numeric);
+	else if (view == 2)
+		o.json ? out_assoc_json(&out, &s) : out_assoc_text(&out, &s);
+	else if (view == 3)
+		rc = render_vars(&out, &s, o.id, o.json);
 	else if (o.json)
 		out_status_json(&out, &s, &v);
 	else
@@ -167,13 +234,13 @@ run(int argc, char **argv, bool peers)
 	fwrite(out.data, 1, out.len, stdout);
 	buf_free(&out);
 	bool answered = s.primary >= 0 && s.svc[s.primary].answering;
-	if (peers && !answered && s.primary >= 0)
-		fprintf(stderr, "clockwatch peers: %s\n", s.svc[s.primary].error);
-	else if (peers && s.primary < 0)
-		fprintf(stderr, "clockwatch peers: no time service runs here\n");
-	if (!answered)
+	if (!status && !answered && s.primary >= 0)
+		fprintf(stderr, "clockwatch %s: %s\n", argv[0], s.svc[s.primary].error);
+	else if (!status && s.primary < 0)
+		fprintf(stderr, "clockwatch %s: no time service runs here\n", argv[0]);
+	if (!answered || rc < 0)
 		rc = CMD_EXIT_NONE;
-	else if (peers || v.level == VERDICT_OK)
+	else if (!status || v.level == VERDICT_OK)
 		rc = CMD_EXIT_OK;
 	else
 		rc = CMD_EXIT_PARTIAL;
@@ -184,11 +251,23 @@ run(int argc, char **argv, bool peers)
 int
 cmd_status(int argc, char **argv)
 {
-	return run(argc, argv, false);
+	return run(argc, argv);
 }
 
 int
 cmd_peers(int argc, char **argv)
 {
-	return run(argc, argv, true);
+	return run(argc, argv);
+}
+
+int
+cmd_assoc(int argc, char **argv)
+{
+	return run(argc, argv);
+}
+
+int
+cmd_vars(int argc, char **argv)
+{
+	return run(argc, argv);
 }

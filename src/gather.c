@@ -12,6 +12,7 @@
 #include "probe_chronyd.h"
 #include "probe_detect.h"
 #include "probe_kernel.h"
+#include "probe_ntpd.h"
 #include "snapshot.h"
 #include "sock.h"
 
@@ -54,12 +55,15 @@ gather_host(struct snapshot *s, const struct gather_opts *o)
 	s->primary = choose(s, o->service);
 	switch (s->primary) {
 	case SNAP_CHRONYD: {
-		struct probe_chronyd_opts co = {o->socket, o->address, o->timeout_ns};
-		if (probe_chronyd(s, &co) < 0)
-			break; /* the reason is in the snapshot */
+		struct probe_chronyd_opts co = {o->socket, o->address, o->timeout_ns, o->want_vars};
+		r = probe_chronyd(s, &co); /* on failure the reason is in the snapshot */
 		break;
 	}
-	case SNAP_NTPD:
+	case SNAP_NTPD: {
+		struct probe_ntpd_opts no = {o->address, o->timeout_ns, o->want_vars};
+		r = probe_ntpd(s, &no); /* on failure the reason is in the snapshot */
+		break;
+	}
 	case SNAP_TIMESYNCD:
 		s->svc[s->primary].asked = true;
 		snprintf(s->svc[s->primary].error, sizeof(s->svc[0].error),

@@ -4,6 +4,7 @@
 #ifndef CLOCKWATCH_GATHER_H
 #define CLOCKWATCH_GATHER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "macros.h"
@@ -16,6 +17,7 @@ struct gather_opts {
 	const char *socket;  /* chronyd: its Unix command socket */
 	const char *address; /* chronyd: HOST[:PORT] of its command port */
 	int64_t timeout_ns;  /* per request */
+	bool want_vars;      /* keep the daemon's variables (clockwatch vars) */
 };
 
 /* Fills s. Never fails: what could not be learnt is in the snapshot as errors. */

@@ -15,6 +15,8 @@ static const struct {
 } commands[] = {
     {"status", cmd_status, "is this host's clock synchronized, to what, how well; why not"},
     {"peers", cmd_peers, "the time daemon's sources, as ntpq's peer billboard"},
+    {"assoc", cmd_assoc, "the time daemon's associations, as ntpq's \"as\""},
+    {"vars", cmd_vars, "the time daemon's variables, system or one source's (ntpq \"rv\")"},
     {"query", cmd_query, "measure NTP servers directly with clockwatch's own client"},
 };
 

@@ -7,6 +7,8 @@
 #include <stdbool.h>
 
 struct buf;
+struct snap_source;
+struct snap_vars;
 struct snapshot;
 struct verdict;
 
@@ -18,5 +20,14 @@ void out_status_json(struct buf *b, const struct snapshot *s, const struct verdi
 void out_peers_text(struct buf *b, const struct snapshot *s, bool numeric);
 /* Schema "clockwatch.peers/1". */
 void out_peers_json(struct buf *b, const struct snapshot *s);
+
+/* ntpq's association list ("as"); schema "clockwatch.assoc/1". */
+void out_assoc_text(struct buf *b, const struct snapshot *s);
+void out_assoc_json(struct buf *b, const struct snapshot *s);
+
+/* A daemon's variables, one "name = value" a line; schema "clockwatch.vars/1" (src NULL: the
+ * system's). */
+void out_vars_text(struct buf *b, const struct snap_vars *v);
+void out_vars_json(struct buf *b, const struct snapshot *s, const struct snap_source *src);
 
 #endif

@@ -151,3 +151,159 @@ out_peers_json(struct buf *b, const struct snapshot *s)
 	}
 	json_decref(root);
 }
+
+/* ---- clockwatch assoc: ntpq's "as" ---- */
+
+static const char *
+yes_no(int v)
+{
+	return v < 0 ? "-" : v ? "yes" : "no";
+}
+
+static const char *
+auth_word(int a)
+{
+	static const char *const w[] = {"none", "ok", "bad"};
+
+	return a >= 0 && a <= 2 ? w[a] : "-";
+}
+
+enum { A_IND, A_ASSID, A_STATUS, A_CONF, A_REACH, A_AUTH, A_COND, A_EVENT, A_CNT, NA };
+
+void
+out_assoc_text(struct buf *b, const struct snapshot *s)
+{
+	static const char *const head[NA] = {"ind", "assid", "status", "conf", "reach", "auth",
+	    "condition", "last_event", "cnt"};
+	static const bool right[NA] = {true, true, true, true, true, true, true, true, true};
+	char(*cell)[NA][40] = calloc(s->n_sources + 1, sizeof(*cell));
+	size_t w[NA];
+
+	if (!cell)
+		return;
+	for (int c = 0; c < NA; c++) {
+		snprintf(cell[0][c], sizeof(cell[0][c]), "%s", head[c]);
+		w[c] = strlen(head[c]);
+	}
+	for (size_t i = 0; i < s->n_sources; i++) {
+		const struct snap_source *src = &s->sources[i];
+		char(*r)[40] = cell[i + 1];
+		snprintf(r[A_IND], 40, "%zu", i + 1);
+		if (src->assoc_id >= 0)
+			snprintf(r[A_ASSID], 40, "%d", src->assoc_id);
+		else
+			snprintf(r[A_ASSID], 40, "-");
+		if (src->status_word >= 0)
+			snprintf(r[A_STATUS], 40, "%04x", src->status_word);
+		else
+			snprintf(r[A_STATUS], 40, "-");
+		snprintf(r[A_CONF], 40, "%s", yes_no(src->configured));
+		snprintf(r[A_REACH], 40, "%s", yes_no(src->reach < 0 ? -1 : src->reach > 0));
+		snprintf(r[A_AUTH], 40, "%s", auth_word(src->auth));
+		snprintf(r[A_COND], 40, "%.39s", src->state[0] ? src->state : "-");
+		snprintf(r[A_EVENT], 40, "%.39s", src->last_event[0] ? src->last_event : "-");
+		if (src->event_count >= 0)
+			snprintf(r[A_CNT], 40, "%d", src->event_count);
+		else
+			snprintf(r[A_CNT], 40, "-");
+		for (int c = 0; c < NA; c++)
+			if (strlen(r[c]) > w[c])
+				w[c] = strlen(r[c]);
+	}
+	for (size_t i = 0; i <= s->n_sources; i++) {
+		size_t start = b->len;
+		for (int c = 0; c < NA; c++)
+			buf_printf(b, right[c] ? "%*s " : "%-*s ", (int)w[c], cell[i][c]);
+		while (b->len > start && b->data[b->len - 1] == ' ')
+			b->data[--b->len] = '\0';
+		buf_puts(b, "\n");
+		if (i == 0) {
+			for (size_t n = b->len - start - 1; n > 0; n--)
+				buf_puts(b, "=");
+			buf_puts(b, "\n");
+		}
+	}
+	free(cell);
+}
+
+void
+out_assoc_json(struct buf *b, const struct snapshot *s)
+{
+	json_t *root = json_object(), *a = json_array();
+
+	for (size_t i = 0; i < s->n_sources; i++) {
+		const struct snap_source *src = &s->sources[i];
+		json_t *o = json_object();
+		json_object_set_new(o, "ind", json_integer((json_int_t)i + 1));
+		json_object_set_new(o, "assid",
+		    src->assoc_id >= 0 ? json_integer(src->assoc_id) : json_null());
+		json_object_set_new(o, "address", json_string(src->addr));
+		json_object_set_new(o, "status",
+		    src->status_word >= 0 ? json_integer(src->status_word) : json_null());
+		json_object_set_new(o, "configured",
+		    src->configured >= 0 ? json_boolean(src->configured) : json_null());
+		json_object_set_new(o, "reachable",
+		    src->reach >= 0 ? json_boolean(src->reach > 0) : json_null());
+		json_object_set_new(o, "auth",
+		    src->auth >= 0 ? json_string(auth_word(src->auth)) : json_null());
+		json_object_set_new(o, "condition", json_string(src->state));
+		json_object_set_new(o, "last_event",
+		    src->last_event[0] ? json_string(src->last_event) : json_null());
+		json_object_set_new(o, "event_count",
+		    src->event_count >= 0 ? json_integer(src->event_count) : json_null());
+		json_array_append_new(a, o);
+	}
+	json_object_set_new(root, "schema", json_string("clockwatch.assoc/1"));
+	json_object_set_new(root, "service",
+	    s->primary >= 0 ? json_string(snapshot_daemon_name((enum snap_daemon)s->primary))
+	                    : json_null());
+	json_object_set_new(root, "associations", a);
+	char *out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (out) {
+		buf_puts(b, out);
+		buf_puts(b, "\n");
+		free(out);
+	}
+	json_decref(root);
+}
+
+/* ---- clockwatch vars ---- */
+
+void
+out_vars_text(struct buf *b, const struct snap_vars *v)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < v->n; i++)
+		if (strlen(v->v[i].name) > w)
+			w = strlen(v->v[i].name);
+	for (size_t i = 0; i < v->n; i++)
+		buf_printf(b, "%-*s = %s\n", (int)w, v->v[i].name, v->v[i].value);
+	if (v->n == 0)
+		buf_puts(b, "(no variables)\n");
+}
+
+void
+out_vars_json(struct buf *b, const struct snapshot *s, const struct snap_source *src)
+{
+	const struct snap_vars *v = src ? &src->vars : &s->system_vars;
+	json_t *root = json_object(), *vars = json_object();
+
+	for (size_t i = 0; i < v->n; i++)
+		json_object_set_new(vars, v->v[i].name, json_string(v->v[i].value));
+	json_object_set_new(root, "schema", json_string("clockwatch.vars/1"));
+	json_object_set_new(root, "service",
+	    s->primary >= 0 ? json_string(snapshot_daemon_name((enum snap_daemon)s->primary))
+	                    : json_null());
+	json_object_set_new(root, "association",
+	    src && src->assoc_id >= 0 ? json_integer(src->assoc_id) : json_null());
+	json_object_set_new(root, "address", src ? json_string(src->addr) : json_null());
+	json_object_set_new(root, "variables", vars);
+	char *out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (out) {
+		buf_puts(b, out);
+		buf_puts(b, "\n");
+		free(out);
+	}
+	json_decref(root);
+}

@@ -37,8 +37,9 @@ service_line(struct buf *b, const struct snapshot *s)
 		if (svc->version[0])
 			buf_printf(b, " %s", svc->version);
 		if (svc->running)
-			buf_printf(b, " (pid %d%s)", svc->pid,
-			    svc->n_running > 1 ? ", and more" : "");
+			buf_printf(b, " (pid %d%s%s)", svc->pid,
+			    svc->n_running > 1 ? ", and more" : "",
+			    svc->can_set_clock ? "" : ", may not set the clock");
 		else
 			buf_puts(b, " (not running)");
 		if (svc->answering)
@@ -188,6 +189,8 @@ services_json(const struct snapshot *s)
 		    "endpoint", svc->endpoint[0] ? svc->endpoint : NULL, "version",
 		    svc->version[0] ? svc->version : NULL, "error",
 		    svc->error[0] ? svc->error : NULL);
+		json_object_set_new(o, "can_set_clock",
+		    svc->running ? json_boolean(svc->can_set_clock) : json_null());
 		json_t *conf = json_array(), *errs = json_array();
 		for (size_t i = 0; i < svc->conf.n_sources; i++) {
 			const struct daemonconf_source *c = &svc->conf.sources[i];

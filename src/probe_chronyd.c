@@ -29,6 +29,7 @@
 struct conn {
 	int fd;
 	bool is_unix;
+	bool want_vars;
 	char local_dir[64]; /* our own socket's directory, removed at the end */
 	char endpoint[DAEMONCONF_PATH_MAX];
 	int64_t timeout_ns;
@@ -310,7 +311,96 @@ static void
 take_ntp_data(struct snap_source *src, const struct chrony_ntp_data *n)
 {
 	src->delay_s = n->peer_delay_s;
+	src->auth = n->authenticated ? 1 : 0;
 	refid_text(n->refid, n->stratum, src->refid, sizeof(src->refid));
+}
+
+/* ---- the report fields, named as chronyc names them, for `clockwatch vars` ---- */
+
+static void
+tracking_vars(struct snap_vars *v, const struct chrony_tracking *t)
+{
+	char buf[64];
+
+	snapshot_add_varf(v, "reference_id", "%08X", t->refid);
+	snapshot_add_var(v, "address", wire_chrony_format_addr(&t->addr, buf, sizeof(buf)));
+	snapshot_add_varf(v, "stratum", "%u", t->stratum);
+	snapshot_add_varf(v, "ref_time", "%llu.%09u", (unsigned long long)t->ref_time_s,
+	    t->ref_time_frac_ns);
+	snapshot_add_varf(v, "system_time_s", "%.9f", t->current_correction_s);
+	snapshot_add_varf(v, "last_offset_s", "%.9f", t->last_offset_local_minus_ref_s);
+	snapshot_add_varf(v, "rms_offset_s", "%.9f", t->rms_offset_s);
+	snapshot_add_varf(v, "frequency_ppm", "%.3f", t->freq_ppm);
+	snapshot_add_varf(v, "residual_freq_ppm", "%.3f", t->resid_freq_ppm);
+	snapshot_add_varf(v, "skew_ppm", "%.3f", t->skew_ppm);
+	snapshot_add_varf(v, "root_delay_s", "%.9f", t->root_delay_s);
+	snapshot_add_varf(v, "root_dispersion_s", "%.9f", t->root_dispersion_s);
+	snapshot_add_varf(v, "update_interval_s", "%.1f", t->last_update_interval_s);
+	snapshot_add_var(v, "leap_status", wire_chrony_leap_name(t->leap));
+}
+
+static void
+source_vars(struct snap_vars *v, const struct chrony_source_data *d)
+{
+	char buf[64];
+
+	snapshot_add_var(v, "address",
+	    wire_chrony_format_name(d->mode == WIRE_CHRONY_MODE_REFCLOCK ? NULL : &d->addr,
+	        d->refid, buf, sizeof(buf)));
+	snapshot_add_varf(v, "mode", "%c", wire_chrony_mode_char(d->mode));
+	snapshot_add_var(v, "state", wire_chrony_state_name(d->state));
+	snapshot_add_varf(v, "stratum", "%u", d->stratum);
+	snapshot_add_varf(v, "poll", "%d", d->poll_log2);
+	snapshot_add_varf(v, "reach", "%o", d->reach);
+	if (d->since_sample_s != WIRE_CHRONY_NEVER) {
+		snapshot_add_varf(v, "last_rx_s", "%u", d->since_sample_s);
+		snapshot_add_varf(v, "last_sample_s", "%.9f", d->last_sample_local_minus_src_s);
+		snapshot_add_varf(v, "last_sample_measured_s", "%.9f",
+		    d->last_sample_orig_local_minus_src_s);
+		snapshot_add_varf(v, "last_sample_error_s", "%.9f", d->last_sample_err_s);
+	}
+}
+
+static void
+stats_vars(struct snap_vars *v, const struct chrony_sourcestats *st)
+{
+	snapshot_add_varf(v, "np", "%u", st->n_samples);
+	snapshot_add_varf(v, "nr", "%u", st->n_runs);
+	snapshot_add_varf(v, "span_s", "%u", st->span_s);
+	snapshot_add_varf(v, "frequency_ppm", "%.3f", st->resid_freq_ppm);
+	snapshot_add_varf(v, "freq_skew_ppm", "%.3f", st->skew_ppm);
+	snapshot_add_varf(v, "offset_s", "%.9f", st->est_offset_local_minus_src_s);
+	snapshot_add_varf(v, "std_dev_s", "%.9f", st->sd_s);
+}
+
+static void
+ntp_vars(struct snap_vars *v, const struct chrony_ntp_data *n)
+{
+	char buf[200];
+
+	snapshot_add_varf(v, "remote_port", "%u", n->remote_port);
+	snapshot_add_var(v, "local_address", wire_chrony_format_addr(&n->local_addr, buf, 64));
+	snapshot_add_varf(v, "leap", "%u", n->leap);
+	snapshot_add_varf(v, "version", "%u", n->version);
+	snapshot_add_varf(v, "ntp_mode", "%u", n->mode);
+	snapshot_add_varf(v, "precision", "%d", n->precision_log2);
+	snapshot_add_varf(v, "root_delay_s", "%.6f", n->root_delay_s);
+	snapshot_add_varf(v, "root_dispersion_s", "%.6f", n->root_dispersion_s);
+	snapshot_add_varf(v, "reference_id", "%08X", n->refid);
+	snapshot_add_varf(v, "ntp_offset_s", "%.9f", n->offset_s);
+	snapshot_add_varf(v, "peer_delay_s", "%.9f", n->peer_delay_s);
+	snapshot_add_varf(v, "peer_dispersion_s", "%.9f", n->peer_dispersion_s);
+	snapshot_add_varf(v, "response_time_s", "%.9f", n->response_time_s);
+	snapshot_add_varf(v, "jitter_asymmetry", "%+.2f", n->jitter_asymmetry);
+	snapshot_add_varf(v, "ntp_tests", "%03x", n->tests);
+	snapshot_add_var(v, "failed_tests", wire_chrony_format_failed_tests(n->tests, buf, 200));
+	snapshot_add_var(v, "interleaved", n->interleaved ? "yes" : "no");
+	snapshot_add_var(v, "authenticated", n->authenticated ? "yes" : "no");
+	snapshot_add_varf(v, "tx_timestamping", "%c", n->tx_tss_char);
+	snapshot_add_varf(v, "rx_timestamping", "%c", n->rx_tss_char);
+	snapshot_add_varf(v, "total_tx", "%u", n->total_tx_count);
+	snapshot_add_varf(v, "total_rx", "%u", n->total_rx_count);
+	snapshot_add_varf(v, "total_valid_rx", "%u", n->total_valid_count);
 }
 
 static int
@@ -333,16 +423,25 @@ read_sources(struct conn *c, struct snapshot *s)
 			continue; /* a source removed meanwhile: NOSUCHSOURCE */
 		struct snap_source *src = snapshot_add_source(s);
 		take_source(src, &rep.u.source);
+		if (c->want_vars)
+			source_vars(&src->vars, &rep.u.source);
+		src->assoc_id = (int)i + 1;
 		struct chrony_addr addr = rep.u.source.addr;
 		bool is_ntp = rep.u.source.mode != WIRE_CHRONY_MODE_REFCLOCK;
 		req = (struct chrony_request){.command = WIRE_CHRONY_REQ_SOURCESTATS, .index = i};
-		if (exchange(c, &req, &rep, &st) == 0)
+		if (exchange(c, &req, &rep, &st) == 0) {
 			take_stats(src, &rep.u.sourcestats);
+			if (c->want_vars)
+				stats_vars(&src->vars, &rep.u.sourcestats);
+		}
 		if (!c->is_unix || !is_ntp)
 			continue; /* NTP_DATA is not open over UDP */
 		req = (struct chrony_request){.command = WIRE_CHRONY_REQ_NTP_DATA, .addr = addr};
-		if (exchange(c, &req, &rep, &st) == 0)
+		if (exchange(c, &req, &rep, &st) == 0) {
 			take_ntp_data(src, &rep.u.ntp);
+			if (c->want_vars)
+				ntp_vars(&src->vars, &rep.u.ntp);
+		}
 		req = (struct chrony_request){.command = WIRE_CHRONY_REQ_NTP_SOURCE_NAME,
 		    .addr = addr};
 		if (exchange(c, &req, &rep, &st) == 0 && rep.u.source_name[0])
@@ -355,7 +454,9 @@ int
 probe_chronyd(struct snapshot *s, const struct probe_chronyd_opts *o)
 {
 	struct snap_service *svc = &s->svc[SNAP_CHRONYD];
-	struct conn c = {.fd = -1, .timeout_ns = o->timeout_ns > 0 ? o->timeout_ns : 1000000000};
+	struct conn c = {.fd = -1,
+	    .timeout_ns = o->timeout_ns > 0 ? o->timeout_ns : 1000000000,
+	    .want_vars = o->want_vars};
 	struct chrony_request req = {.command = WIRE_CHRONY_REQ_TRACKING};
 	struct chrony_reply rep;
 	enum wire_chrony_status st;
@@ -374,6 +475,8 @@ probe_chronyd(struct snapshot *s, const struct probe_chronyd_opts *o)
 		svc->answering = true;
 		svc->error[0] = '\0';
 		take_tracking(s, &rep.u.tracking);
+		if (c.want_vars)
+			tracking_vars(&s->system_vars, &rep.u.tracking);
 		r = read_sources(&c, s);
 	} else if (r == -EPROTO) {
 		why(svc, "chronyd at %.150s refused: %s", c.endpoint,

@@ -5,6 +5,7 @@
 #ifndef CLOCKWATCH_PROBE_CHRONYD_H
 #define CLOCKWATCH_PROBE_CHRONYD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "macros.h"
@@ -19,6 +20,7 @@ struct probe_chronyd_opts {
 	const char *address; /* HOST[:PORT] of the command port; NULL: from its configuration,
 	                      * else 127.0.0.1 and ::1 on port 323 */
 	int64_t timeout_ns;  /* per request; two retries follow a silent one */
+	bool want_vars;      /* keep every report field for `clockwatch vars` */
 };
 
 /* Fills s->svc[SNAP_CHRONYD] (answering, endpoint, error), the system view and the sources.

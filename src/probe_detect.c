@@ -79,37 +79,72 @@ read_small(const char *path, size_t max, char **out)
 
 /* ---- processes ---- */
 
+/* CAP_SYS_TIME (bit 25) in the process's effective set; true when it cannot be read. */
+static bool
+has_cap_sys_time(int pid)
+{
+	char path[64], *text = NULL;
+	bool has = true;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	if (read_small(path, 65536, &text) <= 0)
+		return true;
+	const char *eff = strstr(text, "\nCapEff:");
+	if (eff)
+		has = (strtoull(eff + 8, NULL, 16) >> 25) & 1;
+	free(text);
+	return has;
+}
+
+/* The configuration file named on a process's command line ("" if none), and whether chronyd's
+ * -x (never touch the clock) is there. */
 static void
-note_process(struct snap_service *svc, const struct known *k, int pid)
+read_cmdline(int pid, const struct known *k, char *conf, size_t len, bool *no_clock)
 {
 	char path[64], *cmd = NULL;
 	long n;
 
-	svc->running = true;
-	svc->n_running++;
-	if (svc->pid && svc->pid < pid)
-		return; /* keep the oldest (lowest pid) */
-	svc->pid = pid;
-	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
-	ssize_t l = readlink(path, svc->program, sizeof(svc->program) - 1);
-	svc->program[l > 0 ? l : 0] = '\0';
-	if (!k->conf_flag)
-		return;
+	conf[0] = '\0';
+	*no_clock = false;
 	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
 	n = read_small(path, 65536, &cmd);
 	if (n <= 0)
 		return;
-	svc->conf_path[0] = '\0';
 	for (const char *a = cmd; a < cmd + n; a += strlen(a) + 1) {
 		const char *next = a + strlen(a) + 1;
-		if (!strcmp(a, k->conf_flag) && next < cmd + n)
-			snprintf(svc->conf_path, sizeof(svc->conf_path), "%s", next);
+		if (k->conf_flag && !strcmp(a, k->conf_flag) && next < cmd + n)
+			snprintf(conf, len, "%s", next);
+		if (!strcmp(k->comm, "chronyd") && !strcmp(a, "-x"))
+			*no_clock = true;
 	}
 	free(cmd);
 }
 
+/* Several processes of one daemon (containers, tests): the one whose configuration file is the
+ * one asked for wins, else the oldest (lowest pid). */
 static void
-scan_proc(struct snapshot *s)
+note_process(struct snap_service *svc, const struct known *k, int pid, const char *want_conf)
+{
+	char path[64], conf[DAEMONCONF_PATH_MAX];
+	bool no_clock;
+
+	svc->running = true;
+	svc->n_running++;
+	read_cmdline(pid, k, conf, sizeof(conf), &no_clock);
+	bool matches = want_conf && !strcmp(conf, want_conf);
+	bool had_match = want_conf && svc->pid && !strcmp(svc->conf_path, want_conf);
+	if (svc->pid && !matches && (had_match || svc->pid < pid))
+		return;
+	svc->pid = pid;
+	snprintf(svc->conf_path, sizeof(svc->conf_path), "%s", conf);
+	svc->can_set_clock = !no_clock && has_cap_sys_time(pid);
+	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+	ssize_t l = readlink(path, svc->program, sizeof(svc->program) - 1);
+	svc->program[l > 0 ? l : 0] = '\0';
+}
+
+static void
+scan_proc(struct snapshot *s, const struct probe_detect_opts *o)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *e;
@@ -131,7 +166,8 @@ scan_proc(struct snapshot *s)
 		comm[strcspn(comm, "\n")] = '\0';
 		for (int k = 0; k < SNAP_N_DAEMONS; k++)
 			if (!strcmp(comm, known[k].comm))
-				note_process(&s->svc[k], &known[k], atoi(e->d_name));
+				note_process(&s->svc[k], &known[k], atoi(e->d_name),
+				    o ? o->conf[k] : NULL);
 	}
 	closedir(d);
 }
@@ -286,7 +322,7 @@ read_conf(struct snap_service *svc, const struct known *k, const char *override)
 void
 probe_detect(struct snapshot *s, const struct probe_detect_opts *o)
 {
-	scan_proc(s);
+	scan_proc(s, o);
 	for (int d = 0; d < SNAP_N_DAEMONS; d++) {
 		struct snap_service *svc = &s->svc[d];
 		const struct known *k = &known[d];

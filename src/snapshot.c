@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +31,9 @@ snapshot_fini(struct snapshot *s)
 {
 	for (int d = 0; d < SNAP_N_DAEMONS; d++)
 		daemonconf_fini(&s->svc[d].conf);
+	for (size_t i = 0; i < s->n_sources; i++)
+		free(s->sources[i].vars.v);
+	free(s->system_vars.v);
 	free(s->sources);
 	snapshot_init(s);
 }
@@ -45,9 +50,34 @@ snapshot_add_source(struct snapshot *s)
 	src->stratum = -1;
 	src->reach = -1;
 	src->n_samples = -1;
+	src->assoc_id = src->status_word = src->configured = src->auth = src->event_count = -1;
 	src->when_s = src->poll_s = src->delay_s = src->offset_s = src->jitter_s = NAN;
 	src->offset_error_s = src->freq_ppm = src->freq_skew_ppm = src->std_dev_s = NAN;
 	return src;
+}
+
+void
+snapshot_add_var(struct snap_vars *l, const char *name, const char *value)
+{
+	if (l->n >= SNAP_VARS_MAX)
+		return;
+	if (l->n % 16 == 0)
+		l->v = xreallocarray(l->v, l->n + 16, sizeof(*l->v));
+	snprintf(l->v[l->n].name, sizeof(l->v[0].name), "%s", name);
+	snprintf(l->v[l->n].value, sizeof(l->v[0].value), "%s", value);
+	l->n++;
+}
+
+void
+snapshot_add_varf(struct snap_vars *l, const char *name, const char *fmt, ...)
+{
+	char value[SNAP_VAR_VALUE_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(value, sizeof(value), fmt, ap);
+	va_end(ap);
+	snapshot_add_var(l, name, value);
 }
 
 const char *

@@ -33,10 +33,13 @@ enum snap_origin {
 /* One time service as detection found it. */
 struct snap_service {
 	enum snap_daemon daemon;
-	bool installed;                      /* its program exists */
-	bool running;                        /* a process of it exists */
-	int pid;                             /* of the first one found, 0 if none */
-	int n_running;                       /* how many processes */
+	bool installed; /* its program exists */
+	bool running;   /* a process of it exists */
+	int pid;        /* of the first one found, 0 if none */
+	int n_running;  /* how many processes */
+	/* The process may set the clock: it holds CAP_SYS_TIME (or its rights could not be read)
+	 * and, for chronyd, was not started with -x. A daemon that may not only watches. */
+	bool can_set_clock;
 	char program[256];                   /* path of the running program, or the installed one */
 	char conf_path[DAEMONCONF_PATH_MAX]; /* main configuration file read ("" if none) */
 	struct daemonconf conf;              /* what it is configured to use */
@@ -51,6 +54,20 @@ struct snap_service {
 };
 
 enum snap_leap { SNAP_LEAP_NONE, SNAP_LEAP_INSERT, SNAP_LEAP_DELETE, SNAP_LEAP_UNSYNC };
+
+/* A daemon's variables as it names them (ntpd's mode 6 variables, chronyd's report fields), for
+ * `clockwatch vars`: kept only when asked for. Values are text as the daemon gave them. */
+#define SNAP_VAR_NAME_MAX 40
+#define SNAP_VAR_VALUE_MAX 240
+#define SNAP_VARS_MAX 256
+struct snap_var {
+	char name[SNAP_VAR_NAME_MAX];
+	char value[SNAP_VAR_VALUE_MAX];
+};
+struct snap_vars {
+	struct snap_var *v;
+	size_t n;
+};
 
 /* One time source as the daemon sees it. Unknown numbers are NAN; unknown ints -1. Offsets use
  * the RFC 5905 sign: positive = the source is ahead of this host. */
@@ -71,6 +88,14 @@ struct snap_source {
 	int n_samples;
 	double freq_ppm, freq_skew_ppm, std_dev_s;
 	char state[32]; /* the daemon's own word for it: "selected", "falseticker", ... */
+	/* the association, as ntpq's "as" shows it */
+	int assoc_id;    /* ntpd's association id; chronyd: index + 1; -1 unknown */
+	int status_word; /* ntpd's peer status word; -1 none (chronyd has none) */
+	int configured;  /* 1 from the configuration, 0 spawned (pool, manycast), -1 unknown */
+	int auth;        /* 0 none, 1 ok, 2 bad, -1 unknown */
+	int event_count; /* -1 unknown */
+	char last_event[24];
+	struct snap_vars vars;
 };
 
 struct snapshot {
@@ -98,6 +123,7 @@ struct snapshot {
 	enum snap_origin sources_from;
 	struct snap_source *sources;
 	size_t n_sources;
+	struct snap_vars system_vars;
 
 	/* the kernel */
 	bool have_kernel;
@@ -109,6 +135,11 @@ void snapshot_init(struct snapshot *s);
 void snapshot_fini(struct snapshot *s);
 /* Appends a source with every field unknown; returns it. */
 struct snap_source *snapshot_add_source(struct snapshot *s);
+
+/* Appends name=value (both cut to their bounds); nothing past SNAP_VARS_MAX. */
+void snapshot_add_var(struct snap_vars *l, const char *name, const char *value);
+void snapshot_add_varf(struct snap_vars *l, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 const char *snapshot_daemon_name(enum snap_daemon d);
 const char *snapshot_origin_name(enum snap_origin o);

@@ -27,7 +27,7 @@ running_count(const struct snapshot *s, char *names, size_t len)
 
 	names[0] = '\0';
 	for (int d = 0; d < SNAP_N_DAEMONS; d++) {
-		if (!s->svc[d].running)
+		if (!s->svc[d].running || !s->svc[d].can_set_clock)
 			continue;
 		if (o < len)
 			o += (size_t)snprintf(names + o, len - o, "%s%s", n ? " and " : "",
@@ -77,6 +77,8 @@ verdict_judge(const struct snapshot *s, struct verdict *v)
 	int running = running_count(s, names, sizeof(names));
 
 	if (s->primary < 0) {
+		for (int d = 0; d < SNAP_N_DAEMONS; d++)
+			running += s->svc[d].running && !s->svc[d].can_set_clock;
 		set(v, running ? VERDICT_UNKNOWN : VERDICT_CRITICAL,
 		    running ? "A time service runs but none could be asked."
 		            : "No time service runs: nothing keeps this clock right.");
@@ -86,7 +88,9 @@ verdict_judge(const struct snapshot *s, struct verdict *v)
 	const char *daemon = snapshot_daemon_name((enum snap_daemon)s->primary);
 	if (running > 1) {
 		snprintf(t, sizeof(t),
-		    "%s run at the same time: they fight over the clock; keep one.", names);
+		    "%s run at the same time, both allowed to set the clock: they fight over it; "
+		    "keep one.",
+		    names);
 		set(v, VERDICT_CRITICAL, t);
 		return;
 	}
@@ -98,6 +102,14 @@ verdict_judge(const struct snapshot *s, struct verdict *v)
 	}
 	if (!s->synchronized) {
 		not_synchronized(s, daemon, v);
+		return;
+	}
+	if (p->running && !p->can_set_clock) {
+		snprintf(t, sizeof(t),
+		    "%s is synchronized to %s but may not set the clock (no CAP_SYS_TIME, or "
+		    "chronyd -x): it measures the time, nothing corrects it.",
+		    daemon, s->source_name);
+		set(v, VERDICT_WARNING, t);
 		return;
 	}
 	strutil_fmt_seconds(off, sizeof(off), s->offset_s, true);

@@ -331,6 +331,112 @@ class Netns:
         self.remove()
 
 
+NTPSEC = os.environ.get("CW_NTPSEC", os.path.join(ROOT, ".deps", "ntpsec"))
+
+
+def udp_bound(ns, addr, port):
+    """True when a UDP socket is bound to addr:port inside namespace ns (read from its
+    /proc/net/udp, so nothing is sent to find out)."""
+    want = "%s:%04X" % ("".join("%02X" % int(b) for b in reversed(addr.split("."))), port)
+    p = subprocess.run(["ip", "netns", "exec", ns, "cat", "/proc/net/udp"], capture_output=True,
+                       text=True, timeout=10)
+    return any(line.split()[1] == want for line in p.stdout.splitlines()[1:] if line.split())
+
+
+class NtpdTestbed:
+    """ntpsec's ntpd in a client namespace of its own, synchronizing (without clock rights:
+    setpriv drops CAP_SYS_TIME; ntpd reports EPERM and goes on) to chronyd servers on port 123
+    in a server namespace, the two joined by a veth pair on 10.200.7.0/24. ntpd binds port 123
+    everywhere, so neither it nor its servers can live in the root namespace. Everything runs
+    inside the namespaces; run_in() runs a command in the client's."""
+
+    NET = "10.200.7."
+
+    def __init__(self, offsets=(None, None, 2000)):
+        ntpd = os.path.join(NTPSEC, "usr", "sbin", "ntpd")
+        if not os.access(ntpd, os.X_OK):
+            raise HarnessError("%s missing: tools/install-deps test unpacks it" % ntpd)
+        self.dir = tempfile.mkdtemp(prefix="cw-ntpd-")
+        os.chmod(self.dir, 0o750)
+        self.procs = []
+        self.client = Netns(prefix="cwnc")
+        self.server = Netns(prefix="cwns")
+        tag = "%x" % (os.getpid() & 0xfffff)
+        ca, sa = "cwc" + tag, "cws" + tag
+        subprocess.run(["ip", "link", "add", ca, "netns", self.client.name, "type", "veth",
+                        "peer", "name", sa, "netns", self.server.name], check=True)
+        self.client.run(["ip", "addr", "add", self.NET + "1/24", "dev", ca], check=True)
+        self.client.run(["ip", "link", "set", ca, "up"], check=True)
+        self.server.run(["ip", "addr", "add", self.NET + "2/24", "dev", sa], check=True)
+        self.server.run(["ip", "link", "set", sa, "up"], check=True)
+        self.servers = []
+        for i, off in enumerate(offsets):
+            addr = self.NET + "%d" % (11 + i)
+            self.server.run(["ip", "addr", "add", addr + "/32", "dev", sa], check=True)
+            self._chronyd(addr, off)
+            self.servers.append(addr)
+        self._ntpd(ntpd)
+
+    def _chronyd(self, addr, offset):
+        d = os.path.join(self.dir, "chronyd-" + addr)
+        os.mkdir(d, 0o750)
+        conf = os.path.join(d, "chrony.conf")
+        with open(conf, "w") as f:
+            f.write("port 123\nbindaddress %s\nallow all\nlocal stratum 1\ncmdport 0\n"
+                    "pidfile %s/chronyd.pid\ndriftfile %s/drift\n" % (addr, d, d))
+        env = dict(os.environ)
+        if offset is not None:
+            env.update(LD_PRELOAD="%s %s" % (os.environ.get("CW_SHIM", os.path.join(
+                BUILD, "nokts.so")), LIBFAKETIME), FAKETIME="%+ds" % offset,
+                FAKETIME_DONT_FAKE_MONOTONIC="1")
+        argv = self.server.argv(SETPRIV + ["chronyd", "-x", "-d", "-u", "root", "-f", conf])
+        self.procs.append(Process("chronyd " + addr, argv, env=env,
+                                  log=os.path.join(d, "chronyd.log")))
+        wait_for(lambda: udp_bound(self.server.name, addr, 123), 10,
+                 "chronyd on %s:123" % addr)
+
+    def _ntpd(self, ntpd):
+        d = os.path.join(self.dir, "ntpd")
+        os.mkdir(d, 0o750)
+        self.conf = os.path.join(d, "ntp.conf")
+        with open(self.conf, "w") as f:
+            # Without a restrict line ntpsec ignores mode 6 queries (TESTBED.md §4).
+            f.write("restrict default kod nomodify limited\nrestrict 127.0.0.1\n"
+                    "restrict ::1\ndriftfile %s/drift\n" % d)
+            for addr in self.servers:
+                f.write("server %s iburst minpoll 0 maxpoll 0\n" % addr)
+        argv = self.client.argv(SETPRIV + [ntpd, "-n", "-c", self.conf, "-l",
+                                           os.path.join(d, "ntpd.log"), "-p",
+                                           os.path.join(d, "ntpd.pid")])
+        self.ntpd = Process("ntpd", argv, log=os.path.join(d, "ntpd.out"))
+        self.procs.append(self.ntpd)
+        wait_for(lambda: udp_bound(self.client.name, "127.0.0.1", 123), 10, "ntpd to bind")
+
+    def run_in(self, argv, **kw):
+        return self.client.run(argv, **kw)
+
+    def ntpq(self, *commands):
+        """ntpq's output in the client namespace: a test oracle only."""
+        argv = ["/usr/bin/python3", os.path.join(NTPSEC, "usr", "bin", "ntpq"), "-n"]
+        for c in commands:
+            argv += ["-c", c]
+        p = self.run_in(argv, capture_output=True, text=True, timeout=20)
+        return p.stdout
+
+    def stop(self):
+        for p in reversed(self.procs):
+            p.stop()
+        self.client.remove()
+        self.server.remove()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
 def free_udp_port(addr="127.0.0.1"):
     fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
     with socket.socket(fam, socket.SOCK_DGRAM) as s:

@@ -69,7 +69,7 @@ def test_peers_text_billboard(client):
 def test_status_agrees_with_chronyc_tracking(client):
     r = cw(client, "status", "--json")
     t = client.chronyc("tracking")[0]
-    assert r.rc == 0, r.out
+    assert r.rc == 1, r.out        # synchronized, but chronyd -x may not set the clock
     sysv = r.json["system"]
     assert sysv["synchronized"] is True
     assert sysv["source_address"] == t[1]
@@ -80,17 +80,22 @@ def test_status_agrees_with_chronyc_tracking(client):
     svc = r.json["services"][0]
     assert svc["name"] == "chronyd" and svc["answering"] and svc["running"]
     assert svc["endpoint"] == client.socket
+    assert svc["pid"] == client.proc.pid      # of the four chronyd, the one with this config
+    assert svc["can_set_clock"] is False      # -x and no CAP_SYS_TIME
     assert [s["port"] for s in svc["configured_sources"]] == [12401, 12402, 12403]
-    assert r.json["verdict"]["level"] == "ok"
+    assert r.json["verdict"]["level"] == "warning"
+    assert r.json["verdict"]["text"].startswith("chronyd is synchronized to 127.0.4.")
+    assert "may not set the clock" in r.json["verdict"]["text"]
     assert r.json["kernel"]["state"] in ("TIME_OK", "TIME_ERROR")
 
 
 def test_status_text(client):
     r = cw(client, "status")
-    assert r.rc == 0
+    assert r.rc == 1
     assert "synchronized: yes" in r.out
-    assert "verdict:      ok: Synchronized to 127.0.4." in r.out
-    assert "answering at %s" % client.socket in r.out
+    assert "verdict:      warning: chronyd is synchronized to 127.0.4." in r.out
+    assert "(pid %d, and more, may not set the clock), answering at %s" % (
+        client.proc.pid, client.socket) in r.out
 
 
 def test_udp_command_port_gives_the_open_subset(client):
@@ -132,3 +137,32 @@ def test_help():
     for cmd in ("status", "peers"):
         r = run_cw(cmd, "--help")
         assert r.rc == 0 and "--service" in r.out and "Exit status" in r.out
+
+
+def test_assoc_for_chronyd(client):
+    r = cw(client, "assoc", "--json")
+    assert r.rc == 0
+    a = r.json["associations"]
+    assert [x["assid"] for x in a] == [1, 2, 3]              # chronyd: index + 1
+    assert all(x["status"] is None and x["reachable"] for x in a)
+    assert {x["condition"] for x in a} >= {"selected", "falseticker"}
+    assert all(x["auth"] == "none" for x in a)               # NTP_DATA: not authenticated
+    r = cw(client, "assoc")
+    assert r.out.splitlines()[0].split()[0] == "ind"
+
+
+def test_vars_for_chronyd(client):
+    r = cw(client, "vars", "--json")
+    t = client.chronyc("tracking")[0]
+    assert r.rc == 0
+    v = r.json["variables"]
+    assert v["reference_id"] == t[0] and v["address"] == t[1] and v["stratum"] == t[2]
+    assert v["leap_status"] == "normal"
+    r = cw(client, "vars", "127.0.4.3", "--json")         # by address: the falseticker
+    v = r.json["variables"]
+    assert r.json["address"] == "127.0.4.3" and r.json["association"] == 3
+    assert v["state"] == "falseticker" and v["mode"] == "^"
+    assert float(v["last_sample_s"]) == pytest.approx(-2000, abs=0.01)   # chrony's sign
+    assert v["ntp_mode"] == "4" and v["failed_tests"] == ""                 # from ntpdata
+    r = cw(client, "vars", "2")
+    assert r.rc == 0 and r.out.startswith("address") and "= 127.0.4.2" in r.out

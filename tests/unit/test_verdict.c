@@ -14,6 +14,7 @@ synced_chronyd(struct snapshot *s, double offset_s)
 {
 	snapshot_init(s);
 	s->svc[SNAP_CHRONYD].running = s->svc[SNAP_CHRONYD].installed = true;
+	s->svc[SNAP_CHRONYD].can_set_clock = true;
 	s->svc[SNAP_CHRONYD].answering = true;
 	s->primary = SNAP_CHRONYD;
 	s->have_system = s->synchronized = true;
@@ -75,11 +76,25 @@ test_no_service_and_two_services(void **state)
 
 	synced_chronyd(&s, 0);
 	s.svc[SNAP_TIMESYNCD].running = true;
+	verdict_judge(&s, &out); /* a timesyncd that may not set the clock fights no one */
+	assert_int_equal(out.level, VERDICT_OK);
+	s.svc[SNAP_TIMESYNCD].can_set_clock = true;
 	verdict_judge(&s, &out);
 	assert_int_equal(out.level, VERDICT_CRITICAL);
 	assert_string_equal(out.text,
-	    "chronyd and systemd-timesyncd run at the same time: they "
-	    "fight over the clock; keep one.");
+	    "chronyd and systemd-timesyncd run at the same time, both "
+	    "allowed to set the clock: they fight over it; keep one.");
+	snapshot_fini(&s);
+
+	/* A daemon that only watches (chronyd -x, or no CAP_SYS_TIME in a container) */
+	synced_chronyd(&s, 0.001);
+	s.svc[SNAP_CHRONYD].can_set_clock = false;
+	verdict_judge(&s, &out);
+	assert_int_equal(out.level, VERDICT_WARNING);
+	assert_string_equal(out.text,
+	    "chronyd is synchronized to ntp1.example but may not set the "
+	    "clock (no CAP_SYS_TIME, or chronyd -x): it measures the time, "
+	    "nothing corrects it.");
 	snapshot_fini(&s);
 }
 
