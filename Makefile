@@ -30,6 +30,7 @@ bench:
 	tools/install-deps bench
 	$(MAKE) build
 	bench/run
+	bench/host
 
 clean:
 	rm -rf build build-* 
