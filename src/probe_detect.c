@@ -292,7 +292,8 @@ read_timesyncd(struct reader *r, const char *main_conf)
 		}
 		globfree(&g);
 	}
-	qsort(files, n, sizeof(*files), cmp_base);
+	if (n > 0)
+		qsort(files, n, sizeof(*files), cmp_base);
 	for (size_t i = 0; i < n; i++) {
 		read_file(r, files[i], false, 1);
 		free(files[i]);
