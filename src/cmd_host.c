@@ -231,7 +231,8 @@ run(int argc, char **argv)
 		out_status_json(&out, &s, &v);
 	else
 		out_status_text(&out, &s, &v, isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
-	fwrite(out.data, 1, out.len, stdout);
+	if (out.len)
+		fwrite(out.data, 1, out.len, stdout);
 	buf_free(&out);
 	bool answered = s.primary >= 0 && s.svc[s.primary].answering;
 	if (!status && !answered && s.primary >= 0)

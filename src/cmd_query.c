@@ -185,7 +185,8 @@ cmd_query(int argc, char **argv)
 		out_query_json(&out, &rep);
 	else
 		out_query_text(&out, &rep, isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
-	fwrite(out.data, 1, out.len, stdout);
+	if (out.len)
+		fwrite(out.data, 1, out.len, stdout);
 	buf_free(&out);
 	rc = exit_status(&rep);
 	for (size_t i = 0; i < rep.n; i++)
