@@ -74,8 +74,8 @@ usage(FILE *f, const char *cmd)
 	    "                        ntpd's mode 6 address (default 127.0.0.1:123)\n"
 	    "  -t, --timeout T       wait for each reply (default 1s; two retries follow)\n"
 	    "  -h, --help            this help\n\n"
-	    "Today clockwatch reads chronyd and ntpd (classic and NTPsec); systemd-timesyncd is\n"
-	    "detected and its configuration read, but not asked yet.\n\n"
+	    "chronyd is read over its command protocol, ntpd (classic or NTPsec) with mode 6,\n"
+	    "systemd-timesyncd over D-Bus (set DBUS_SYSTEM_BUS_ADDRESS for another bus).\n\n"
 	    "Exit status: %s\n",
 	    cmd, v == 3 ? " [ID]" : "", peers ? " [-n]" : "", views[v].what, cmd,
 	    peers ? "  -n, --numeric         addresses, not names\n" : "", views[v].exit);

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gather.h"
@@ -13,8 +14,10 @@
 #include "probe_detect.h"
 #include "probe_kernel.h"
 #include "probe_ntpd.h"
+#include "probe_timesyncd.h"
 #include "snapshot.h"
 #include "sock.h"
+#include "xalloc.h"
 
 int
 gather_service_from_name(const char *name)
@@ -26,6 +29,91 @@ gather_service_from_name(const char *name)
 	if (!strcmp(name, "timesyncd") || !strcmp(name, "systemd-timesyncd"))
 		return SNAP_TIMESYNCD;
 	return -1;
+}
+
+/* timesyncd has one server at a time and no reach register: its view is the last NTPMessage. */
+static void
+take_timesyncd(struct snapshot *s, const struct timesyncd_state *t, bool want_vars)
+{
+	const struct timesyncd_msg *m = &t->msg;
+	struct snap_service *svc = &s->svc[SNAP_TIMESYNCD];
+
+	svc->answering = true;
+	snprintf(svc->endpoint, sizeof(svc->endpoint), "org.freedesktop.timesync1 (system bus)");
+	s->have_system = true;
+	s->system_from = SNAP_FROM_TIMESYNCD_DBUS;
+	snprintf(s->source_name, sizeof(s->source_name), "%s", t->server_name);
+	snprintf(s->source_addr, sizeof(s->source_addr), "%s", t->server_address.text);
+	s->poll_s = (double)t->poll_interval_ns / 1e9;
+	s->freq_ppm = -t->freq_ppm; /* the kernel's correction: - of the clock's error */
+	if (!m->has_sample)
+		return;
+	s->synchronized = !m->is_spike && m->leap != 3 && m->stratum > 0 && m->stratum < 16;
+	s->stratum = (int)m->stratum + 1;
+	s->leap = (enum snap_leap)(m->leap & 3);
+	snprintf(s->refid, sizeof(s->refid), "%.15s",
+	    t->server_address.family == TIMESYNCD_MSG_AF_INET ? t->server_address.text : "");
+	s->last_sync_age_s = (double)(s->real_ns - m->real_destination_ns) / 1e9;
+	if (m->has_offset) {
+		s->offset_s = m->offset_s;
+		s->root_delay_s = m->root_delay_s + m->delay_s;
+		s->root_disp_s = m->root_dispersion_s;
+		s->root_distance_s = s->root_delay_s / 2 + s->root_disp_s;
+		s->offset_error_s = s->root_distance_s;
+	}
+	struct snap_source *src = snapshot_add_source(s);
+	s->sources_from = SNAP_FROM_TIMESYNCD_DBUS;
+	snprintf(src->name, sizeof(src->name), "%s", t->server_name);
+	snprintf(src->addr, sizeof(src->addr), "%s", t->server_address.text);
+	src->tally = m->is_spike ? 'x' : '*';
+	snprintf(src->state, sizeof(src->state), "%s", m->is_spike ? "spike" : "current server");
+	snprintf(src->refid, sizeof(src->refid), "%s", m->refid_text);
+	src->stratum = (int)m->stratum;
+	src->when_s = s->last_sync_age_s;
+	src->poll_s = s->poll_s;
+	src->assoc_id = 1;
+	if (m->has_offset) {
+		src->offset_s = m->offset_s;
+		src->delay_s = m->delay_s;
+	}
+	src->jitter_s = m->jitter_s;
+	if (want_vars) {
+		struct snap_vars *v = &s->system_vars;
+		snapshot_add_var(v, "server_name", t->server_name);
+		snapshot_add_var(v, "server_address", t->server_address.text);
+		snapshot_add_varf(v, "leap", "%u", m->leap);
+		snapshot_add_varf(v, "version", "%u", m->version);
+		snapshot_add_varf(v, "mode", "%u", m->mode);
+		snapshot_add_varf(v, "stratum", "%u", m->stratum);
+		snapshot_add_varf(v, "precision", "%d", m->precision_log2);
+		snapshot_add_varf(v, "root_delay_s", "%.6f", m->root_delay_s);
+		snapshot_add_varf(v, "root_dispersion_s", "%.6f", m->root_dispersion_s);
+		snapshot_add_var(v, "reference", m->refid_text);
+		snapshot_add_varf(v, "offset_s", "%.9f", m->offset_s);
+		snapshot_add_varf(v, "delay_s", "%.9f", m->delay_s);
+		snapshot_add_varf(v, "jitter_s", "%.9f", m->jitter_s);
+		snapshot_add_var(v, "spike", m->is_spike ? "yes" : "no");
+		snapshot_add_varf(v, "packet_count", "%llu", (unsigned long long)m->packet_count);
+		snapshot_add_varf(v, "poll_interval_s", "%.0f", s->poll_s);
+		snapshot_add_varf(v, "root_distance_max_s", "%.3f",
+		    (double)t->root_distance_max_ns / 1e9);
+		snapshot_add_varf(v, "frequency_ppm", "%.3f", t->freq_ppm);
+	}
+}
+
+static void
+ask_timesyncd(struct snapshot *s, const struct gather_opts *o)
+{
+	struct snap_service *svc = &s->svc[SNAP_TIMESYNCD];
+	struct timesyncd_state *t = xcalloc(1, sizeof(*t));
+	int64_t us = o->timeout_ns > 0 ? o->timeout_ns / 1000 : 1000000;
+
+	svc->asked = true;
+	if (probe_timesyncd_read(t, us ? us : 1) == 0)
+		take_timesyncd(s, t, o->want_vars);
+	else
+		snprintf(svc->error, sizeof(svc->error), "%.250s", t->reason);
+	free(t);
 }
 
 static int
@@ -65,10 +153,7 @@ gather_host(struct snapshot *s, const struct gather_opts *o)
 		break;
 	}
 	case SNAP_TIMESYNCD:
-		s->svc[s->primary].asked = true;
-		snprintf(s->svc[s->primary].error, sizeof(s->svc[0].error),
-		    "reading %s is not implemented yet (see the issue tracker)",
-		    snapshot_daemon_name((enum snap_daemon)s->primary));
+		ask_timesyncd(s, o);
 		break;
 	default:
 		break;
