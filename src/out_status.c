@@ -44,6 +44,8 @@ service_line(struct buf *b, const struct snapshot *s)
 			buf_puts(b, " (not running)");
 		if (svc->answering)
 			buf_printf(b, ", answering at %s", svc->endpoint);
+		if (svc->answering && svc->note[0])
+			buf_printf(b, "\n%-*s%s", LABEL_W, "", svc->note);
 		else if (svc->asked)
 			buf_printf(b, ", not answering");
 	}
@@ -189,6 +191,7 @@ services_json(const struct snapshot *s)
 		    "endpoint", svc->endpoint[0] ? svc->endpoint : NULL, "version",
 		    svc->version[0] ? svc->version : NULL, "error",
 		    svc->error[0] ? svc->error : NULL);
+		json_object_set_new(o, "note", svc->note[0] ? json_string(svc->note) : json_null());
 		json_object_set_new(o, "can_set_clock",
 		    svc->running ? json_boolean(svc->can_set_clock) : json_null());
 		json_t *conf = json_array(), *errs = json_array();

@@ -192,6 +192,11 @@ connect_any(struct conn *c, struct snap_service *svc, const struct probe_chronyd
 			return 0;
 		snprintf(svc->endpoint, sizeof(svc->endpoint), "%s", sock_path);
 		why(svc, "Unix socket %.150s: %s", sock_path, strerror(-r));
+		if (r == -EACCES || r == -EPERM)
+			snprintf(svc->note, sizeof(svc->note),
+			    "Unix socket %.120s: permission denied (needs root or chronyd's user): "
+			    "without it no refid, delay or ntpdata per source",
+			    sock_path);
 		conn_close(c);
 		if (o->socket)
 			return r;

@@ -51,6 +51,7 @@ struct snap_service {
 	char
 	    endpoint[DAEMONCONF_PATH_MAX]; /* socket path or address:port that answered/was tried */
 	char error[256];                   /* why it does not answer, in plain words */
+	char note[256];                    /* what it answered with less than all (permissions) */
 };
 
 enum snap_leap { SNAP_LEAP_NONE, SNAP_LEAP_INSERT, SNAP_LEAP_DELETE, SNAP_LEAP_UNSYNC };

@@ -238,9 +238,12 @@ class ChronydClient(_Server):
 
     def __init__(self, servers, cmdport, extra=""):
         self.cmdport = cmdport
+        # The configuration is readable by anyone (as /etc/chrony is); the command socket's
+        # directory is closed to others, as chronyd requires and as on Debian.
         self.dir = tempfile.mkdtemp(prefix="cw-chronyc-")
-        os.chmod(self.dir, 0o750)
-        self.socket = os.path.join(self.dir, "chronyd.sock")
+        os.chmod(self.dir, 0o755)
+        os.mkdir(os.path.join(self.dir, "run"), 0o750)
+        self.socket = os.path.join(self.dir, "run", "chronyd.sock")
         self.conf = os.path.join(self.dir, "chrony.conf")
         with open(self.conf, "w") as f:
             f.write("port 0\ncmdport %d\nbindcmdaddress 127.0.0.1\nbindcmdaddress %s\n"

@@ -166,3 +166,41 @@ def test_vars_for_chronyd(client):
     assert v["ntp_mode"] == "4" and v["failed_tests"] == ""                 # from ntpdata
     r = cw(client, "vars", "2")
     assert r.rc == 0 and r.out.startswith("address") and "= 127.0.4.2" in r.out
+
+
+def test_unprivileged_user_gets_the_udp_subset_and_is_told_why(client):
+    """As nobody the Unix socket's directory (0750 root) is closed: clockwatch falls back to the
+    UDP command port, says which permission is missing, and still lists the sources."""
+    argv = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--",
+            peers.os.path.join(peers.BUILD, "clockwatch"), "status", "--json",
+            "--service", "chronyd", "--conf", client.conf]
+    p = peers.subprocess.run(argv, capture_output=True, text=True, timeout=30)
+    doc = json.loads(p.stdout)
+    svc = doc["services"][0]
+    assert svc["answering"] and svc["endpoint"] == "127.0.0.1:%d" % client.cmdport
+    assert "permission denied (needs root or chronyd's user)" in svc["note"]
+    assert doc["system"]["synchronized"] is True
+
+
+def test_configuration_includes_are_followed(tmp_path):
+    """confdir, sourcedir and include as chronyd reads them, each source with its file:line."""
+    (tmp_path / "conf.d").mkdir()
+    (tmp_path / "sources.d").mkdir()
+    (tmp_path / "conf.d" / "a.conf").write_text("server 192.0.2.1 iburst\n")
+    (tmp_path / "sources.d" / "b.sources").write_text("# comment\npool pool.example\n")
+    (tmp_path / "extra.conf").write_text("peer 192.0.2.9\nbogus line here\n")
+    main = tmp_path / "chrony.conf"
+    main.write_text("confdir %s/conf.d\nsourcedir %s/sources.d\ninclude %s/extra.conf\n"
+                    "server 192.0.2.2 port 1123 minpoll 99\n" % (tmp_path, tmp_path, tmp_path))
+    r = run_cw("status", "--json", "--service", "chronyd", "--conf", str(main),
+               "--socket", str(tmp_path / "none.sock"), "-t", "100ms")
+    svc = r.json["services"][0]
+    got = [(s["kind"], s["name"], os.path.basename(s["file"]), s["line"])
+           for s in svc["configured_sources"]]
+    assert got == [("server", "192.0.2.2", "chrony.conf", 4),
+                   ("server", "192.0.2.1", "a.conf", 1),
+                   ("pool", "pool.example", "b.sources", 2),
+                   ("peer", "192.0.2.9", "extra.conf", 1)]
+    errs = [(os.path.basename(e["file"]), e["line"], e["message"]) for e in svc["config_errors"]]
+    assert ("chrony.conf", 4, "minpoll needs a log2 interval from -32 to 32, got '99'") in errs
+    assert r.rc == 2
