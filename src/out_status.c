@@ -2,7 +2,6 @@
  * Unknown values print as "-" and as null. */
 #include "config.h"
 
-#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,108 +165,4 @@ out_status_text(struct buf *b, const struct snapshot *s, const struct verdict *v
 	configured_lines(b, s);
 	label(b, "verdict:");
 	buf_printf(b, "%s%s%s: %s\n", on, verdict_level_name(v->level), off, v->text);
-}
-
-/* ---- JSON ---- */
-
-static json_t *
-num(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
-
-static json_t *
-services_json(const struct snapshot *s)
-{
-	json_t *a = json_array();
-
-	for (int d = 0; d < SNAP_N_DAEMONS; d++) {
-		const struct snap_service *svc = &s->svc[d];
-		json_t *o = json_pack("{s:s,s:b,s:b,s:i,s:i,s:s?,s:s?,s:b,s:s?,s:s?,s:s?}", "name",
-		    snapshot_daemon_name((enum snap_daemon)d), "installed", svc->installed,
-		    "running", svc->running, "pid", svc->pid, "processes", svc->n_running,
-		    "program", svc->program[0] ? svc->program : NULL, "config",
-		    svc->conf_path[0] ? svc->conf_path : NULL, "answering", svc->answering,
-		    "endpoint", svc->endpoint[0] ? svc->endpoint : NULL, "version",
-		    svc->version[0] ? svc->version : NULL, "error",
-		    svc->error[0] ? svc->error : NULL);
-		json_object_set_new(o, "note", svc->note[0] ? json_string(svc->note) : json_null());
-		json_object_set_new(o, "can_set_clock",
-		    svc->running ? json_boolean(svc->can_set_clock) : json_null());
-		json_t *conf = json_array(), *errs = json_array();
-		for (size_t i = 0; i < svc->conf.n_sources; i++) {
-			const struct daemonconf_source *c = &svc->conf.sources[i];
-			json_array_append_new(conf,
-			    json_pack("{s:s,s:s,s:i,s:b,s:b,s:b,s:s,s:i}", "kind",
-			        daemonconf_kind_name(c->kind), "name", c->name, "port", c->port,
-			        "iburst", c->iburst, "prefer", c->prefer, "noselect", c->noselect,
-			        "file", c->file, "line", c->line));
-		}
-		for (size_t i = 0; i < svc->conf.n_errors; i++)
-			json_array_append_new(errs,
-			    json_pack("{s:s,s:i,s:s}", "file", svc->conf.errors[i].file, "line",
-			        svc->conf.errors[i].line, "message", svc->conf.errors[i].msg));
-		json_object_set_new(o, "configured_sources", conf);
-		json_object_set_new(o, "config_errors", errs);
-		json_array_append_new(a, o);
-	}
-	return a;
-}
-
-static json_t *
-kernel_json(const struct snapshot *s)
-{
-	char st[160];
-
-	if (!s->have_kernel)
-		return json_pack("{s:s}", "error", strerror(-s->kernel_err));
-	kclock_status_str(s->kernel.status, st, sizeof(st));
-	return json_pack("{s:s,s:i,s:s,s:b,s:b,s:f,s:f,s:f,s:f,s:i,s:f,s:i}", "state",
-	    kclock_state_name(s->kernel.state), "status", (int)s->kernel.status, "status_names", st,
-	    "unsync", s->kernel.unsync, "synchronized", s->kernel.synchronized, "offset_s",
-	    s->kernel.offset_s, "frequency_ppm", s->kernel.freq_ppm, "maxerror_s",
-	    s->kernel.maxerror_s, "esterror_s", s->kernel.esterror_s, "constant",
-	    (int)s->kernel.constant, "tick_ppm", s->kernel.tick_ppm, "tai_offset_s",
-	    s->kernel.tai_s);
-}
-
-void
-out_status_json(struct buf *b, const struct snapshot *s, const struct verdict *v)
-{
-	json_t *root = json_object(), *sys = json_object();
-
-	json_object_set_new(root, "schema", json_string("clockwatch.status/1"));
-	json_object_set_new(root, "service",
-	    s->primary >= 0 ? json_string(snapshot_daemon_name((enum snap_daemon)s->primary))
-	                    : json_null());
-	json_object_set_new(root, "services", services_json(s));
-	json_object_set_new(sys, "from", json_string(snapshot_origin_name(s->system_from)));
-	json_object_set_new(sys, "synchronized",
-	    s->have_system ? json_boolean(s->synchronized) : json_null());
-	json_object_set_new(sys, "source_name", json_string(s->source_name));
-	json_object_set_new(sys, "source_address", json_string(s->source_addr));
-	json_object_set_new(sys, "refid", json_string(s->refid));
-	json_object_set_new(sys, "stratum",
-	    s->stratum >= 0 ? json_integer(s->stratum) : json_null());
-	json_object_set_new(sys, "last_sync_age_s", num(s->last_sync_age_s));
-	json_object_set_new(sys, "offset_s", num(s->offset_s));
-	json_object_set_new(sys, "offset_error_s", num(s->offset_error_s));
-	json_object_set_new(sys, "root_delay_s", num(s->root_delay_s));
-	json_object_set_new(sys, "root_dispersion_s", num(s->root_disp_s));
-	json_object_set_new(sys, "root_distance_s", num(s->root_distance_s));
-	json_object_set_new(sys, "frequency_ppm", num(s->freq_ppm));
-	json_object_set_new(sys, "update_interval_s", num(s->poll_s));
-	json_object_set_new(sys, "leap", json_string(snapshot_leap_name(s->leap)));
-	json_object_set_new(root, "system", sys);
-	json_object_set_new(root, "kernel", kernel_json(s));
-	json_object_set_new(root, "verdict",
-	    json_pack("{s:s,s:s}", "level", verdict_level_name(v->level), "text", v->text));
-	char *out =
-	    json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
-	if (out) {
-		buf_puts(b, out);
-		buf_puts(b, "\n");
-		free(out);
-	}
-	json_decref(root);
 }

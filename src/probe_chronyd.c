@@ -6,8 +6,6 @@
 
 #include <errno.h>
 #include <math.h>
-#include <netdb.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,24 +80,8 @@ open_unix(struct conn *c, const char *path)
 static int
 open_udp(struct conn *c, const char *host, uint16_t port)
 {
-	struct addrinfo hints = {.ai_socktype = SOCK_DGRAM, .ai_flags = AI_NUMERICSERV}, *res;
-	char service[8];
-	int r;
-
-	snprintf(service, sizeof(service), "%u", port);
-	r = getaddrinfo(host, service, &hints, &res);
-	if (r != 0)
-		return r == EAI_SYSTEM ? -errno : -EHOSTUNREACH;
-	c->fd = socket(res->ai_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (c->fd < 0 || connect(c->fd, res->ai_addr, res->ai_addrlen) < 0) {
-		r = -errno;
-		freeaddrinfo(res);
-		return r;
-	}
-	freeaddrinfo(res);
-	snprintf(c->endpoint, sizeof(c->endpoint), strchr(host, ':') ? "[%s]:%u" : "%s:%u", host,
-	    port);
-	return 0;
+	c->fd = sock_udp_connect(host, port, c->endpoint, sizeof(c->endpoint));
+	return c->fd < 0 ? c->fd : 0;
 }
 
 static uint32_t
@@ -131,21 +113,11 @@ exchange(struct conn *c, struct chrony_request *req, struct chrony_reply *rep,
 			return -errno;
 		int64_t deadline = sock_monotonic_ns() + c->timeout_ns;
 		for (int i = 0; i < 64; i++) { /* bounded: stray datagrams cannot keep us here */
-			int64_t left = deadline - sock_monotonic_ns();
-			if (left <= 0)
+			ssize_t n = sock_recv_until(c->fd, in, sizeof(in), deadline);
+			if (n == 0)
 				break;
-			struct pollfd p = {.fd = c->fd, .events = POLLIN};
-			int r = poll(&p, 1, (int)((left + 999999) / 1000000));
-			if (r < 0 && errno != EINTR)
-				return -errno;
-			if (r <= 0)
-				continue;
-			ssize_t n = recv(c->fd, in, sizeof(in), 0);
-			if (n < 0) {
-				if (errno == EAGAIN || errno == EINTR)
-					continue;
-				return -errno; /* ECONNREFUSED: nothing listens there */
-			}
+			if (n < 0)
+				return (int)n; /* -ECONNREFUSED: nothing listens there */
 			*st = wire_chrony_decode(in, (size_t)n, req->command, req->sequence, rep,
 			    NULL);
 			if (*st == WIRE_CHRONY_OK)

@@ -5,8 +5,6 @@
 
 #include <errno.h>
 #include <math.h>
-#include <netdb.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,26 +47,13 @@ static int
 open_conn(struct conn *c, const char *address)
 {
 	struct hostspec hs;
-	char err[160], service[8];
-	struct addrinfo hints = {.ai_socktype = SOCK_DGRAM, .ai_flags = AI_NUMERICSERV}, *res;
-	int r;
+	char err[160];
 
 	if (strutil_parse_hostspec(address ? address : "127.0.0.1", &hs, err, sizeof(err)) < 0)
 		return -EINVAL;
-	snprintf(service, sizeof(service), "%u", hs.port ? hs.port : 123);
-	r = getaddrinfo(hs.host, service, &hints, &res);
-	if (r != 0)
-		return r == EAI_SYSTEM ? -errno : -EHOSTUNREACH;
-	c->fd = socket(res->ai_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (c->fd < 0 || connect(c->fd, res->ai_addr, res->ai_addrlen) < 0) {
-		r = -errno;
-		freeaddrinfo(res);
-		return r;
-	}
-	freeaddrinfo(res);
-	snprintf(c->endpoint, sizeof(c->endpoint), strchr(hs.host, ':') ? "[%s]:%s" : "%s:%s",
-	    hs.host, service);
-	return 0;
+	c->fd =
+	    sock_udp_connect(hs.host, hs.port ? hs.port : 123, c->endpoint, sizeof(c->endpoint));
+	return c->fd < 0 ? c->fd : 0;
 }
 
 static uint16_t
@@ -100,21 +85,11 @@ ask(struct conn *c, unsigned opcode, uint16_t assoc, enum wire_mode6_status *st)
 			return -errno;
 		int64_t deadline = sock_monotonic_ns() + c->timeout_ns;
 		for (int i = 0; i < 2 * WIRE_MODE6_MAX_FRAGS + 16; i++) { /* bounded */
-			int64_t left = deadline - sock_monotonic_ns();
-			if (left <= 0)
+			ssize_t n = sock_recv_until(c->fd, in, sizeof(in), deadline);
+			if (n == 0)
 				break;
-			struct pollfd p = {.fd = c->fd, .events = POLLIN};
-			int r = poll(&p, 1, (int)((left + 999999) / 1000000));
-			if (r < 0 && errno != EINTR)
-				return -errno;
-			if (r <= 0)
-				continue;
-			ssize_t n = recv(c->fd, in, sizeof(in), 0);
-			if (n < 0) {
-				if (errno == EAGAIN || errno == EINTR)
-					continue;
-				return -errno;
-			}
+			if (n < 0)
+				return (int)n;
 			*st = wire_mode6_reasm_add(c->reasm, in, (size_t)n);
 			if (*st == WIRE_MODE6_DONE)
 				return 0;

@@ -111,3 +111,11 @@ snapshot_leap_name(enum snap_leap l)
 
 	return (unsigned)l < CW_ARRAY_LEN(names) ? names[l] : "?";
 }
+
+const char *
+snapshot_auth_name(int auth)
+{
+	static const char *const names[] = {"none", "ok", "bad"};
+
+	return auth >= 0 && auth <= 2 ? names[auth] : "-";
+}

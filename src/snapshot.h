@@ -145,5 +145,7 @@ void snapshot_add_varf(struct snap_vars *l, const char *name, const char *fmt, .
 const char *snapshot_daemon_name(enum snap_daemon d);
 const char *snapshot_origin_name(enum snap_origin o);
 const char *snapshot_leap_name(enum snap_leap l);
+/* "none", "ok", "bad" for snap_source.auth 0..2; "-" for unknown. */
+const char *snapshot_auth_name(int auth);
 
 #endif

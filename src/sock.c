@@ -6,7 +6,9 @@
 #include <fcntl.h>
 #include <linux/errqueue.h>
 #include <linux/net_tstamp.h>
+#include <netdb.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -216,4 +218,49 @@ sock_addr_equal(const struct sockaddr *a, const struct sockaddr *b)
 		    x->sin6_scope_id == y->sin6_scope_id;
 	}
 	return false;
+}
+
+int
+sock_udp_connect(const char *host, uint16_t port, char *endpoint, size_t len)
+{
+	struct addrinfo hints = {.ai_socktype = SOCK_DGRAM, .ai_flags = AI_NUMERICSERV}, *res;
+	char service[8];
+	int fd, r;
+
+	snprintf(service, sizeof(service), "%u", port);
+	r = getaddrinfo(host, service, &hints, &res);
+	if (r != 0)
+		return r == EAI_SYSTEM ? -errno : -EHOSTUNREACH;
+	fd = socket(res->ai_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0 || connect(fd, res->ai_addr, res->ai_addrlen) < 0) {
+		r = -errno;
+		if (fd >= 0)
+			close(fd);
+		freeaddrinfo(res);
+		return r;
+	}
+	freeaddrinfo(res);
+	snprintf(endpoint, len, strchr(host, ':') ? "[%.100s]:%u" : "%.100s:%u", host, port);
+	return fd;
+}
+
+ssize_t
+sock_recv_until(int fd, void *buf, size_t len, int64_t deadline_mono_ns)
+{
+	for (;;) {
+		int64_t left = deadline_mono_ns - sock_monotonic_ns();
+		if (left <= 0)
+			return 0;
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		int r = poll(&p, 1, (int)((left + 999999) / 1000000));
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		if (r <= 0)
+			continue;
+		ssize_t n = recv(fd, buf, len, 0);
+		if (n > 0)
+			return n;
+		if (n < 0 && errno != EAGAIN && errno != EINTR)
+			return -errno; /* an empty datagram is no answer: wait on */
+	}
 }

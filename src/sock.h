@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 
 #include "macros.h"
 
@@ -52,6 +53,15 @@ int sock_recv_error(int fd, struct sock_err *e) CW_MUST_CHECK;
 
 /* Whether sock_udp_open() could ask the kernel for transmit timestamps on fd. */
 bool sock_has_tx_timestamps(int fd);
+
+/* A UDP socket connected to host:port (a name or a numeric address), non-blocking. endpoint
+ * gets "host:port" ("[v6]:port"). Returns fd or -errno (-EHOSTUNREACH: the name does not
+ * resolve). For short request/reply exchanges with local daemons. */
+int sock_udp_connect(const char *host, uint16_t port, char *endpoint, size_t len) CW_MUST_CHECK;
+
+/* Waits until the monotonic deadline for one datagram on a connected socket. Returns its length
+ * (> 0), 0 when the deadline passed, or -errno (-ECONNREFUSED: nothing listens there). */
+ssize_t sock_recv_until(int fd, void *buf, size_t len, int64_t deadline_mono_ns) CW_MUST_CHECK;
 
 /* Formats the numeric address (no port) into buf; returns buf. */
 char *sock_addr_str(const struct sockaddr *sa, char *buf, size_t len);
