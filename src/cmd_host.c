@@ -221,7 +221,10 @@ run(int argc, char **argv)
 	o.g.want_vars = view == 3;
 	gather_host(&s, &o.g);
 	verdict_judge(&s, &v);
-	if (view == 1)
+	bool answered = s.primary >= 0 && s.svc[s.primary].answering;
+	if (!status && !answered && !o.json)
+		; /* a table of nothing would look like an answer: only the reason, on stderr */
+	else if (view == 1)
 		o.json ? out_peers_json(&out, &s) : out_peers_text(&out, &s, o.numeric);
 	else if (view == 2)
 		o.json ? out_assoc_json(&out, &s) : out_assoc_text(&out, &s);
@@ -234,7 +237,6 @@ run(int argc, char **argv)
 	if (out.len)
 		fwrite(out.data, 1, out.len, stdout);
 	buf_free(&out);
-	bool answered = s.primary >= 0 && s.svc[s.primary].answering;
 	if (!status && !answered && s.primary >= 0)
 		fprintf(stderr, "clockwatch %s: %s\n", argv[0], s.svc[s.primary].error);
 	else if (!status && s.primary < 0)
