@@ -57,6 +57,9 @@ not_synchronized(const struct snapshot *s, const char *daemon, struct verdict *v
 
 	if (total == 0)
 		snprintf(t, sizeof(t), "%s is not synchronized: it has no time sources.", daemon);
+	else if (reach == 0 && total == 1)
+		snprintf(t, sizeof(t),
+		    "%s is not synchronized: its only source does not answer (reach 0).", daemon);
 	else if (reach == 0)
 		snprintf(t, sizeof(t),
 		    "%s is not synchronized: none of its %zu sources answers (reach 0).", daemon,

@@ -204,3 +204,29 @@ def test_configuration_includes_are_followed(tmp_path):
     errs = [(os.path.basename(e["file"]), e["line"], e["message"]) for e in svc["config_errors"]]
     assert ("chrony.conf", 4, "minpoll needs a log2 interval from -32 to 32, got '99'") in errs
     assert r.rc == 2
+
+
+def test_status_when_no_server_answers():
+    """A chronyd whose only server is silent: not synchronized, and the verdict says why."""
+    silent = peers.free_udp_port()
+    import socket as _s
+    hold = _s.socket(_s.AF_INET, _s.SOCK_DGRAM)       # bound, never answers
+    hold.bind(("127.0.9.1", silent))
+    c = None
+    try:
+        fake = type("S", (), {"addr": "127.0.9.1", "port": silent})()
+        c = peers.ChronydClient([fake], 12420)
+        peers.wait_for(lambda: len(c.chronyc("sources")) == 1, 10, "chronyd's source list")
+        r = run_cw("status", "--json", "--service", "chronyd", "--conf", c.conf)
+        assert r.rc == 1
+        assert r.json["system"]["synchronized"] is False
+        assert r.json["verdict"]["level"] == "critical"
+        assert r.json["verdict"]["text"] == ("chronyd is not synchronized: its only source "
+                                             "does not answer (reach 0).")
+        p = run_cw("peers", "--json", "--service", "chronyd", "--conf", c.conf)
+        (src,) = p.json["sources"]
+        assert src["reach"] == 0 and src["tally"] == "?" and src["when_s"] is None
+    finally:
+        if c:
+            c.stop()
+        hold.close()
