@@ -15,5 +15,6 @@ int cmd_status(int argc, char **argv);
 int cmd_peers(int argc, char **argv);
 int cmd_assoc(int argc, char **argv);
 int cmd_vars(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 #endif

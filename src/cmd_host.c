@@ -11,9 +11,12 @@
 #include "buf.h"
 #include "cmd.h"
 #include "gather.h"
+#include "judge.h"
 #include "macros.h"
+#include "out_check.h"
 #include "out_host.h"
 #include "snapshot.h"
+#include "sock.h"
 #include "strutil.h"
 #include "verdict.h"
 
@@ -22,6 +25,7 @@ struct host_opts {
 	bool json;
 	bool numeric;
 	const char *id; /* vars: which source */
+	struct check_opts check;
 };
 
 static const struct {
@@ -40,6 +44,14 @@ static const struct {
         "Prints the daemon's system variables, or with ID (an association id as assoc shows it,\n"
         "or an address) one source's, as ntpq's \"rv\" (chronyd: its report fields).",
         "0 the daemon answered, 2 it did not or has no such source, 3 usage error."},
+    {"check",
+        "A Nagios/Icinga plugin: one line TIME OK|WARNING|CRITICAL|UNKNOWN - text | perfdata,\n"
+        "from seed 001's alarm (judged from the daemon's own memory) and offset thresholds.\n"
+        "  -w, --warning RANGE   |offset| in seconds, plugin range syntax (default 1)\n"
+        "  -c, --critical RANGE  (default 10)\n"
+        "      --minor STATE     plugin state of a Minor alarm (default warning)\n"
+        "      --major STATE     of a Major alarm (default critical); Critical is critical",
+        "0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (the daemon does not answer, or usage)."},
 };
 
 static int
@@ -58,10 +70,10 @@ usage(FILE *f, const char *cmd)
 	bool peers = !strcmp(cmd, "peers");
 
 	fprintf(f,
-	    "usage: clockwatch %s%s [--json]%s [--service NAME] [--conf FILE]\n"
+	    "usage: clockwatch %s%s%s%s [--service NAME] [--conf FILE]\n"
 	    "                         [--socket PATH] [--address HOST[:PORT]] [-t TIMEOUT]\n\n"
 	    "%s\n\n"
-	    "  -j, --json            JSON (schema clockwatch.%s/1, see clockwatch(1))\n"
+	    "%s%s%s"
 	    "%s"
 	    "      --service NAME    ask this daemon: chronyd, ntpd, timesyncd (default: the one\n"
 	    "                        that runs)\n"
@@ -77,8 +89,55 @@ usage(FILE *f, const char *cmd)
 	    "chronyd is read over its command protocol, ntpd (classic or NTPsec) with mode 6,\n"
 	    "systemd-timesyncd over D-Bus (set DBUS_SYSTEM_BUS_ADDRESS for another bus).\n\n"
 	    "Exit status: %s\n",
-	    cmd, v == 3 ? " [ID]" : "", peers ? " [-n]" : "", views[v].what, cmd,
+	    cmd, v == 3 ? " [ID]" : "", v == 4 ? " [-w RANGE] [-c RANGE]" : " [--json]",
+	    peers ? " [-n]" : "", views[v].what,
+	    v == 4 ? "" : "  -j, --json            JSON (schema clockwatch.", v == 4 ? "" : cmd,
+	    v == 4 ? "" : "/1, see clockwatch(1))\n",
 	    peers ? "  -n, --numeric         addresses, not names\n" : "", views[v].exit);
+}
+
+static int
+plugin_state(const char *s)
+{
+	static const char *const names[] = {"ok", "warning", "critical", "unknown"};
+
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(s, names[i]))
+			return i;
+	return -1;
+}
+
+/* check's own options: -w/-c ranges on |offset|, --minor/--major plugin states. */
+static int
+check_option(const char *cmd, int opt, const char *arg, struct check_opts *o)
+{
+	char err[160];
+
+	if (strcmp(cmd, "check")) {
+		fprintf(stderr, "clockwatch %s: unknown option '%s'\n", cmd,
+		    opt == 'w'       ? "-w"
+		        : opt == 'c' ? "-c"
+		        : opt == 'm' ? "--minor"
+		                     : "--major");
+		return -1;
+	}
+	if (opt == 'w' || opt == 'c') {
+		if (nagios_range_parse(arg, opt == 'w' ? &o->warn : &o->crit, err, sizeof(err)) <
+		    0) {
+			fprintf(stderr, "clockwatch check: -%c: %s\n", opt, err);
+			return -1;
+		}
+		return 0;
+	}
+	int st = plugin_state(arg);
+	if (st < 0) {
+		fprintf(stderr,
+		    "clockwatch check: bad state '%s' for --%s (ok, warning, critical, unknown)\n",
+		    arg, opt == 'm' ? "minor" : "major");
+		return -1;
+	}
+	*(opt == 'm' ? &o->on_minor : &o->on_major) = (enum nagios_state)st;
+	return 0;
 }
 
 static int
@@ -92,6 +151,10 @@ parse(int argc, char **argv, struct host_opts *o)
 	    {"socket", required_argument, NULL, 's'},
 	    {"address", required_argument, NULL, 'a'},
 	    {"timeout", required_argument, NULL, 't'},
+	    {"warning", required_argument, NULL, 'w'},
+	    {"critical", required_argument, NULL, 'c'},
+	    {"minor", required_argument, NULL, 'm'},
+	    {"major", required_argument, NULL, 'M'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -99,11 +162,14 @@ parse(int argc, char **argv, struct host_opts *o)
 	int c;
 
 	*o = (struct host_opts){.g = {.service = -1, .timeout_ns = 1000000000}};
+	check_opts_default(&o->check);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "jnt:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jnt:w:c:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
+			if (!strcmp(cmd, "check"))
+				goto unknown;
 			o->json = true;
 			break;
 		case 'n':
@@ -129,6 +195,13 @@ parse(int argc, char **argv, struct host_opts *o)
 			break;
 		case 'a':
 			o->g.address = optarg;
+			break;
+		case 'w':
+		case 'c':
+		case 'm':
+		case 'M':
+			if (check_option(cmd, c, optarg, &o->check) < 0)
+				return -1;
 			break;
 		case 't':
 			if (strutil_parse_duration_ns(optarg, &o->g.timeout_ns) < 0 ||
@@ -203,6 +276,24 @@ render_vars(struct buf *out, const struct snapshot *s, const char *id, bool json
 	return 0;
 }
 
+/* The alarm model without memory: the daemon's uptime and last update stand in for it. */
+static int
+check(struct buf *out, const struct snapshot *s, const struct check_opts *o)
+{
+	struct alarm_server servers[64];
+	struct alarm_input in;
+	struct alarm_state st;
+	struct alarm_config cfg;
+	char text[ALARM_TEXT_MAX];
+	int64_t now = sock_monotonic_ns();
+
+	alarm_config_default(&cfg);
+	judge_alarm_input(s, servers, CW_ARRAY_LEN(servers), &in);
+	judge_stateless_state(s, now, &st);
+	enum alarm_severity sev = alarm_conditions(&cfg, &st, &in, now, text, sizeof(text));
+	return (int)out_check(out, s, o, sev, text);
+}
+
 static int
 run(int argc, char **argv)
 {
@@ -222,6 +313,14 @@ run(int argc, char **argv)
 	gather_host(&s, &o.g);
 	verdict_judge(&s, &v);
 	bool answered = s.primary >= 0 && s.svc[s.primary].answering;
+	if (view == 4) {
+		rc = check(&out, &s, &o.check);
+		if (out.len)
+			fwrite(out.data, 1, out.len, stdout);
+		buf_free(&out);
+		snapshot_fini(&s);
+		return rc;
+	}
 	if (!status && !answered && !o.json)
 		; /* a table of nothing would look like an answer: only the reason, on stderr */
 	else if (view == 1)
@@ -230,6 +329,7 @@ run(int argc, char **argv)
 		o.json ? out_assoc_json(&out, &s) : out_assoc_text(&out, &s);
 	else if (view == 3)
 		rc = render_vars(&out, &s, o.id, o.json);
+
 	else if (o.json)
 		out_status_json(&out, &s, &v);
 	else
@@ -271,6 +371,12 @@ cmd_assoc(int argc, char **argv)
 
 int
 cmd_vars(int argc, char **argv)
+{
+	return run(argc, argv);
+}
+
+int
+cmd_check(int argc, char **argv)
 {
 	return run(argc, argv);
 }

@@ -17,6 +17,7 @@ static const struct {
     {"peers", cmd_peers, "the time daemon's sources, as ntpq's peer billboard"},
     {"assoc", cmd_assoc, "the time daemon's associations, as ntpq's \"as\""},
     {"vars", cmd_vars, "the time daemon's variables, system or one source's (ntpq \"rv\")"},
+    {"check", cmd_check, "Nagios/Icinga plugin: the alarm and the offset, one line"},
     {"query", cmd_query, "measure NTP servers directly with clockwatch's own client"},
 };
 

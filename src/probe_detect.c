@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +97,31 @@ has_cap_sys_time(int pid)
 	return has;
 }
 
+/* Seconds since the process started: its start in clock ticks after boot (/proc/PID/stat,
+ * field 22) against the time since boot (/proc/uptime). NAN when either cannot be read. */
+static double
+process_uptime(int pid)
+{
+	char path[64], *stat = NULL, *up = NULL;
+	double uptime = NAN;
+	long hz = sysconf(_SC_CLK_TCK);
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if (read_small(path, 4096, &stat) > 0 && read_small("/proc/uptime", 256, &up) > 0 &&
+	    hz > 0) {
+		const char *p = strrchr(stat, ')');
+		int field = 2;
+		while (p && *p && field < 22)
+			if (*p++ == ' ')
+				field++;
+		if (p && field == 22)
+			uptime = strtod(up, NULL) - strtod(p, NULL) / (double)hz;
+	}
+	free(stat);
+	free(up);
+	return uptime;
+}
+
 /* The configuration file named on a process's command line ("" if none), and whether chronyd's
  * -x (never touch the clock) is there. */
 static void
@@ -138,6 +164,7 @@ note_process(struct snap_service *svc, const struct known *k, int pid, const cha
 	svc->pid = pid;
 	snprintf(svc->conf_path, sizeof(svc->conf_path), "%s", conf);
 	svc->can_set_clock = !no_clock && has_cap_sys_time(pid);
+	svc->uptime_s = process_uptime(pid);
 	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
 	ssize_t l = readlink(path, svc->program, sizeof(svc->program) - 1);
 	svc->program[l > 0 ? l : 0] = '\0';

@@ -18,6 +18,7 @@ snapshot_init(struct snapshot *s)
 	s->primary = -1;
 	for (int d = 0; d < SNAP_N_DAEMONS; d++) {
 		s->svc[d].daemon = (enum snap_daemon)d;
+		s->svc[d].uptime_s = NAN;
 		daemonconf_init(&s->svc[d].conf);
 	}
 	s->stratum = -1;

@@ -40,6 +40,7 @@ struct snap_service {
 	/* The process may set the clock: it holds CAP_SYS_TIME (or its rights could not be read)
 	 * and, for chronyd, was not started with -x. A daemon that may not only watches. */
 	bool can_set_clock;
+	double uptime_s;                     /* how long the process has run; NAN unknown */
 	char program[256];                   /* path of the running program, or the installed one */
 	char conf_path[DAEMONCONF_PATH_MAX]; /* main configuration file read ("" if none) */
 	struct daemonconf conf;              /* what it is configured to use */
