@@ -44,7 +44,8 @@ perfdata(struct buf *b, const struct snapshot *s, const struct check_opts *o)
 	for (size_t i = 0; i < s->n_sources; i++) {
 		const struct snap_source *src = &s->sources[i];
 		reach += src->reach != 0;
-		good += strchr("*+-o#", src->tally) != NULL && src->tally; /* survived the intersection */
+		good += strchr("*+-o#", src->tally) != NULL &&
+		    src->tally; /* survived the intersection */
 		if (src->tally == '*')
 			jitter = src->jitter_s;
 	}
