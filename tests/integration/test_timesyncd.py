@@ -336,6 +336,10 @@ def test_real_timesyncd_runs_without_clock_rights(rig):
 
 
 def test_real_timesyncd_matches_busctl(rig):
+    # The marker says whether anything asked the bus to start timesync1. Something in the rig's
+    # start-up (before timesyncd owns its name) was once seen to; what counts here is the read.
+    if os.path.exists(rig.bus.marker):
+        os.unlink(rig.bus.marker)
     got, props = consistent_read(rig.bus, user="nobody")   # anyone may read (shipped policy)
     check_against_busctl(got, props)
     assert got["server_name"] == "127.0.0.1" and got["server_address"] == "127.0.0.1"
