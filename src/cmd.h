@@ -16,5 +16,7 @@ int cmd_peers(int argc, char **argv);
 int cmd_assoc(int argc, char **argv);
 int cmd_vars(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_agent(int argc, char **argv);
+int cmd_alarms(int argc, char **argv);
 
 #endif

@@ -1,0 +1,64 @@
+/* conf.h: the agent's configuration file, clockwatch.conf(5): line directives as chrony.conf
+ * users know them ("# comments", words, "quoted strings", durations with units), parsed by a
+ * sorted directive table into struct conf. Pure: text in, struct and errors out; the caller
+ * reads the file. Every directive is optional: an empty text gives the defaults. */
+#ifndef CLOCKWATCH_CONF_H
+#define CLOCKWATCH_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONF_PATH_MAX 1024
+#define CONF_MAX_ERRORS 32
+#define CONF_MAX_LINE 4096
+
+struct conf_error {
+	unsigned line, col; /* 1-based; col of the offending word */
+	char msg[200];
+};
+
+struct conf {
+	/* what to watch */
+	int service;                        /* enum snap_daemon, or -1: the one that runs */
+	char daemon_conf[CONF_PATH_MAX];    /* "conf FILE": that daemon's configuration */
+	char chronyd_socket[CONF_PATH_MAX]; /* "chronyd_socket PATH" */
+	char address[256];                  /* "address HOST[:PORT]": chronyd cmdport / ntpd */
+	int64_t interval_ns;                /* "interval 30s": between checks (default 30 s) */
+	int64_t timeout_ns;                 /* "timeout 1s": per daemon request (default 1 s) */
+	/* the alarm (seed 001's values by default) */
+	double critical_s;                 /* "critical_offset 10s" */
+	double panic_s;                    /* "panic_offset 1000s" */
+	int64_t grace_ns;                  /* "grace 20m" */
+	int64_t reject_initial_ns;         /* "reject_initial 60m" */
+	int64_t reject_reselect_ns;        /* "reject_reselect 90s" */
+	int64_t clear_delay_ns;            /* "clear_delay 60s" */
+	char alarm_command[CONF_PATH_MAX]; /* "alarm_command PATH": run on each alarm event */
+	/* the alarm's attributes (seed 001), passed to alarm_command and stored */
+	uint32_t major_type;        /* "major_type 193" */
+	uint32_t minor_type;        /* "minor_type 3341942785" */
+	char managed_object[128];   /* "managed_object SafNode" */
+	char specific_problem[128]; /* "specific_problem \"LOTC Time Synchronization\"" */
+	int event_type;             /* "event_type 6" (environmental) */
+	/* the store */
+	char state_dir[CONF_PATH_MAX]; /* "state_dir PATH"; default: $STATE_DIRECTORY, else
+	                                * /var/lib/clockwatch (conf_defaults takes it) */
+	int64_t retention_ns;          /* "retention 30d": history kept (default 30 days) */
+	/* parse results */
+	struct conf_error errors[CONF_MAX_ERRORS];
+	size_t n_errors;
+};
+
+/* The defaults; state_dir from state_directory_env (the value of $STATE_DIRECTORY, or NULL). */
+void conf_defaults(struct conf *c, const char *state_directory_env);
+
+/* Parses len bytes of text over the values already in c (call conf_defaults first). Returns 0,
+ * or -EINVAL when any line was wrong: c->errors say where and why, and the lines that were
+ * right still took effect (the caller decides whether to use such a config: the agent refuses
+ * it, at start and on reload). */
+int conf_parse(struct conf *c, const char *text, size_t len);
+
+/* "FILE:LINE:COL: MESSAGE" for error i. */
+void conf_format_error(const struct conf *c, size_t i, const char *file, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,125 @@
+"""clockwatch agent against a real chronyd client of two real chronyd servers, with short
+timers: servers stopped one by one (Minor, then Major unreachable), brought back (clear);
+every event in the log, the store, `clockwatch alarms` and alarm_command, exactly once, across
+a SIGTERM restart and a kill -9."""
+
+import json
+import os
+import signal
+import tempfile
+
+import pytest
+
+import peers
+from conftest import run_cw
+
+CW = os.path.join(peers.BUILD, "clockwatch")
+
+
+class Agent:
+    def __init__(self, conf, log):
+        self.conf, self.log = conf, log
+        self.proc = peers.Process("clockwatch agent",
+                                  peers.SETPRIV + [CW, "agent", "-f", conf], log=log)
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc.alive():
+            self.proc.popen.send_signal(sig)
+            self.proc.popen.wait(timeout=10)
+        self.proc.stop()
+
+
+def alarms(state):
+    r = run_cw("alarms", "--json", "-n", "100", "--state-dir", state)
+    return r.json if r.out else None
+
+
+def wait_events(state, n, what, timeout=40):
+    return peers.wait_for(lambda: (lambda d: d if d and len(d["events"]) >= n else None)(
+        alarms(state)), timeout, what, interval=0.3)
+
+
+@pytest.fixture
+def rig():
+    d = tempfile.mkdtemp(prefix="cw-agent-")
+    a = peers.Chronyd(12801, addr="127.0.8.1")
+    b = peers.Chronyd(12802, addr="127.0.8.2")
+    c = peers.ChronydClient([a, b], 12810)
+    peers.wait_for(lambda: sum(r[1] in "*+-" for r in c.chronyc("sources")) == 2, 20,
+                   "both servers selectable")
+    hook = os.path.join(d, "hook.sh")
+    with open(hook, "w") as f:
+        f.write("#!/bin/sh\nprintf '%%s|%%s|%%s|%%s|%%s\\n' \"$CLOCKWATCH_SEQ\" "
+                "\"$CLOCKWATCH_EVENT\" \"$CLOCKWATCH_SEVERITY\" \"$CLOCKWATCH_TEXT\" "
+                "\"$CLOCKWATCH_MAJOR_TYPE\" >> %s/hook.log\n" % d)
+    os.chmod(hook, 0o755)
+    conf = os.path.join(d, "clockwatch.conf")
+    with open(conf, "w") as f:
+        f.write("service chronyd\nconf %s\ninterval 1s\nclear_delay 3s\nreject_reselect 5s\n"
+                "state_dir %s/state\nalarm_command %s\n" % (c.conf, d, hook))
+    yield {"dir": d, "a": a, "b": b, "client": c, "conf": conf, "state": d + "/state"}
+    for x in (c, a, b):
+        x.stop()
+
+
+def test_agent_raises_changes_clears_exactly_once(rig):
+    log = os.path.join(rig["dir"], "agent.log")
+    ag = Agent(rig["conf"], log)
+    try:
+        peers.wait_for(lambda: alarms(rig["state"]) is not None, 15, "the store")
+        assert alarms(rig["state"])["alarm"]["severity"] == "cleared"
+
+        rig["b"].stop()                                   # one of two: Minor
+        d = wait_events(rig["state"], 1, "the Minor raise")
+        ev = d["events"][0]
+        assert (ev["seq"], ev["event"], ev["severity"]) == (1, "raise", "minor")
+        assert ev["text"] == "Time servers not reachable: 127.0.8.2 (unreachable)"
+
+        ag.stop(signal.SIGKILL)                           # kill -9 mid-alarm
+        ag = Agent(rig["conf"], log)
+        rig["a"].stop()                                   # both: Major
+        d = wait_events(rig["state"], 2, "the Major change")
+        assert [e["seq"] for e in d["events"]] == [1, 2]  # the raise was not repeated
+        ev = d["events"][1]
+        assert (ev["event"], ev["from"], ev["severity"]) == ("change", "minor", "major")
+        assert ev["text"] == ("Time servers not reachable: 127.0.8.1 (unreachable), "
+                              "127.0.8.2 (unreachable)")
+        r = run_cw("alarms", "--state-dir", rig["state"])
+        assert r.rc == 1 and "alarm:  major: Time servers not reachable" in r.out
+
+        ag.stop()                                         # an orderly restart
+        ag = Agent(rig["conf"], log)
+        rig["a"] = peers.Chronyd(12801, addr="127.0.8.1")  # servers back: clear
+        rig["b"] = peers.Chronyd(12802, addr="127.0.8.2")
+        d = wait_events(rig["state"], 3, "the clear", timeout=60)
+        assert [e["seq"] for e in d["events"]] == [1, 2, 3]
+        assert d["events"][2]["event"] == "clear" and d["alarm"]["severity"] == "cleared"
+    finally:
+        ag.stop()
+    with open(os.path.join(rig["dir"], "hook.log")) as f:
+        hooks = [line.rstrip("\n").split("|") for line in f]
+    assert [h[:3] for h in hooks] == [["1", "raise", "minor"], ["2", "change", "major"],
+                                      ["3", "clear", "cleared"]]
+    assert all(h[4] == "193" for h in hooks)
+    with open(log) as f:
+        text = f.read()
+    assert text.count("alarm raise: minor: Time servers not reachable: 127.0.8.2 "
+                      "(unreachable)") == 1
+    assert "alarm restored from the store: minor" in text
+
+
+def test_agent_config_check(tmp_path):
+    bad = tmp_path / "bad.conf"
+    bad.write_text("interval 1s\nintervall 2s\n")
+    r = run_cw("agent", "-n", "-f", str(bad))
+    assert r.rc == 3
+    assert "%s:2:1: " % bad in r.err and "intervall" in r.err
+    good = tmp_path / "good.conf"
+    good.write_text("interval 10s\n")
+    r = run_cw("agent", "-n", "-f", str(good))
+    assert r.rc == 0 and r.out == "%s: ok\n" % good
+
+
+def test_alarms_without_store(tmp_path):
+    r = run_cw("alarms", "--state-dir", str(tmp_path / "none"))
+    assert r.rc == 2 and "no store at" in r.err
