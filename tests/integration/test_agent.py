@@ -123,3 +123,75 @@ def test_agent_config_check(tmp_path):
 def test_alarms_without_store(tmp_path):
     r = run_cw("alarms", "--state-dir", str(tmp_path / "none"))
     assert r.rc == 2 and "no store at" in r.err
+
+
+def test_rejected_at_initial_selection_and_unusable(tmp_path):
+    """Two servers 100 s apart: no majority, chronyd never selects either: after the (short)
+    initial wait, Major 'rejected at initial selection'. A name that does not resolve is
+    unusable."""
+    a = peers.Chronyd(12821, addr="127.0.8.21")
+    b = peers.Chronyd(12822, addr="127.0.8.22", offset=100)
+    c = peers.ChronydClient([a, b], 12830,
+                            extra="server no-such-host.invalid iburst\n")
+    ag = None
+    try:
+        peers.wait_for(lambda: {r[1] for r in c.chronyc("sources") if r[2].startswith("127.")}
+                       <= {"x", "?"} and len(c.chronyc("sources")) >= 2, 20,
+                       "chronyd to refuse both")
+        conf = tmp_path / "c.conf"
+        conf.write_text("service chronyd\nconf %s\ninterval 1s\ngrace 1s\nreject_initial 4s\n"
+                        "state_dir %s/state\n" % (c.conf, tmp_path))
+        ag = Agent(str(conf), str(tmp_path / "agent.log"))
+        d = wait_events(str(tmp_path / "state"), 1, "the Major raise", timeout=30)
+        ev = d["events"][0]
+        assert (ev["event"], ev["severity"]) == ("raise", "major")
+        assert ev["text"] == "Time servers not reachable: no-such-host.invalid (unusable)"
+        d = wait_events(str(tmp_path / "state"), 2, "the rejection", timeout=30)
+        ev = d["events"][1]
+        assert (ev["event"], ev["severity"]) == ("change", "major")
+        assert ev["text"] == ("Time servers not reachable: no-such-host.invalid (unusable), "
+                              "127.0.8.21 (rejected at initial selection), 127.0.8.22 "
+                              "(rejected at initial selection)")     # in chronyd's order
+        r = run_cw("check", "--service", "chronyd", "--conf", c.conf)
+        assert r.rc == 0 or r.rc == 2          # check has no memory: the 60 min apply there
+    finally:
+        if ag:
+            ag.stop()
+        for x in (c, a, b):
+            x.stop()
+
+
+def test_critical_and_reload(tmp_path):
+    """A server 15 s ahead: Critical with the seed's text. SIGHUP with a broken file keeps the
+    running configuration and says where the file is wrong; a good one is taken."""
+    far = peers.Chronyd(12841, addr="127.0.8.41", offset=15)
+    c = peers.ChronydClient([far], 12850)
+    ag = None
+    log = tmp_path / "agent.log"
+    try:
+        peers.wait_for(lambda: any(r[1] == "*" for r in c.chronyc("sources")), 20, "selection")
+        conf = tmp_path / "c.conf"
+        conf.write_text("service chronyd\nconf %s\ninterval 1s\nstate_dir %s/state\n"
+                        % (c.conf, tmp_path))
+        ag = Agent(str(conf), str(log))
+        d = wait_events(str(tmp_path / "state"), 1, "the Critical raise")
+        ev = d["events"][0]
+        assert (ev["event"], ev["severity"]) == ("raise", "critical")
+        assert ev["text"] == "Time incorrect (off by 15.0 seconds)"
+
+        conf.write_text("service chronyd\nconf %s\ninterval 1 s\n" % c.conf)    # broken
+        ag.proc.popen.send_signal(signal.SIGHUP)
+        peers.wait_for(lambda: "the running configuration stays" in log.read_text(), 10,
+                       "the reload to be refused")
+        assert "%s:3:12: interval takes 1 argument (DURATION), got 2" % conf in log.read_text()
+        assert ag.proc.alive()
+        conf.write_text("service chronyd\nconf %s\ninterval 2s\nstate_dir %s/state\n"
+                        % (c.conf, tmp_path))
+        ag.proc.popen.send_signal(signal.SIGHUP)
+        peers.wait_for(lambda: "reloaded %s" % conf in log.read_text(), 10, "the reload")
+        assert len(alarms(str(tmp_path / "state"))["events"]) == 1      # nothing repeated
+    finally:
+        if ag:
+            ag.stop()
+        c.stop()
+        far.stop()

@@ -168,3 +168,11 @@ def test_vars_system_and_one_association(tb):
     assert rc == 0 and "srcadr" in out and "= 10.200.7.13" in out
     rc, out, err = cw_in(tb, "vars", "9999", "--service", "ntpd")
     assert rc == 2 and "no source '9999'" in err
+
+
+def test_check_plugin_on_ntpd(tb):
+    rc, out, err = cw_in(tb, "check", "--service", "ntpd")
+    assert rc == 0, out
+    assert out.startswith("TIME OK - ntpd synchronized to 10.200.7.1")
+    perf = dict(kv.split("=", 1) for kv in out.split("|", 1)[1].split())
+    assert perf["sources"] == "3" and perf["truechimers"] == "2" and perf["stratum"] == "2"
