@@ -196,7 +196,8 @@ class Chronyd(_Server):
     With an offset, build/nokts.so is preloaded so chronyd takes its receive timestamps from its
     own faked clock: without it offsets under 1 s come out halved (TESTBED.md §3)."""
 
-    def __init__(self, port, offset=None, addr="127.0.0.1", stratum=1, workdir=None):
+    def __init__(self, port, offset=None, addr="127.0.0.1", stratum=1, workdir=None,
+                 offset_file=None):
         self.addr, self.port, self.offset = addr, port, offset
         self.dir = tempfile.mkdtemp(prefix="cw-chronyd-", dir=workdir)
         os.chmod(self.dir, 0o750)
@@ -206,7 +207,15 @@ class Chronyd(_Server):
                     "pidfile %s/chronyd.pid\ndriftfile %s/drift\n"
                     % (port, addr, stratum, self.dir, self.dir))
         env = dict(os.environ)
-        if offset is not None:
+        if offset_file is not None:
+            # The offset can change while it runs: write a new one with set_offset().
+            self.offset_file = offset_file
+            with open(offset_file, "w") as f:
+                f.write("%+fs\n" % (offset or 0))
+            env.update(LD_PRELOAD="%s %s" % (os.environ.get("CW_SHIM", os.path.join(
+                BUILD, "nokts.so")), LIBFAKETIME), FAKETIME_TIMESTAMP_FILE=offset_file,
+                FAKETIME_NO_CACHE="1", FAKETIME_DONT_FAKE_MONOTONIC="1")
+        elif offset is not None:
             # A sanitizer build's shim would need its runtime preloaded first: CW_SHIM names a
             # plain build's copy then.
             shim = os.environ.get("CW_SHIM", os.path.join(BUILD, "nokts.so"))
@@ -219,6 +228,11 @@ class Chronyd(_Server):
         self.proc = Process("chronyd %s:%d" % (addr, port), argv, env=env,
                             log=os.path.join(self.dir, "chronyd.log"))
         wait_for(lambda: self._ready(), 10, "chronyd on %s:%d to answer" % (addr, port))
+
+    def set_offset(self, offset):
+        """A chronyd started with offset_file: its clock is offset seconds wrong from now on."""
+        with open(self.offset_file, "w") as f:
+            f.write("%+fs\n" % offset)
 
     def _ready(self):
         if not self.proc.alive():

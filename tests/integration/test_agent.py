@@ -195,3 +195,34 @@ def test_critical_and_reload(tmp_path):
             ag.stop()
         c.stop()
         far.stop()
+
+
+def test_rejected_at_reselection(tmp_path):
+    """Two servers agree, chronyd selects; then one jumps 100 s away (libfaketime, changed
+    while it runs): no majority, no selection: after the (short) reselection wait, Major
+    'rejected at reselection'; back in line, the alarm clears."""
+    a = peers.Chronyd(12861, addr="127.0.8.61")
+    b = peers.Chronyd(12862, addr="127.0.8.62", offset_file=str(tmp_path / "b.offset"))
+    c = peers.ChronydClient([a, b], 12870)
+    ag = None
+    try:
+        peers.wait_for(lambda: any(r[1] == "*" for r in c.chronyc("sources")), 20, "selection")
+        conf = tmp_path / "c.conf"
+        conf.write_text("service chronyd\nconf %s\ninterval 1s\nreject_reselect 3s\n"
+                        "clear_delay 2s\nstate_dir %s/state\n" % (c.conf, tmp_path))
+        ag = Agent(str(conf), str(tmp_path / "agent.log"))
+        peers.wait_for(lambda: alarms(str(tmp_path / "state")) is not None, 15, "the store")
+        b.set_offset(100)
+        d = wait_events(str(tmp_path / "state"), 1, "the rejection", timeout=40)
+        ev = d["events"][0]
+        assert (ev["event"], ev["severity"]) == ("raise", "major")
+        assert ev["text"] == ("Time servers not reachable: 127.0.8.61 (rejected at reselection),"
+                              " 127.0.8.62 (rejected at reselection)")
+        b.set_offset(0)
+        d = wait_events(str(tmp_path / "state"), 2, "the clear", timeout=40)
+        assert d["events"][1]["event"] == "clear"
+    finally:
+        if ag:
+            ag.stop()
+        for x in (c, a, b):
+            x.stop()
