@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "alarm.h"
+#include "attribute.h"
 #include "cmd.h"
 #include "conf.h"
 #include "gather.h"
@@ -194,7 +195,7 @@ check_row(const struct snapshot *s, int severity, struct hist_check *c)
 /* ---- alarm_command ---- */
 
 static void
-run_alarm_command(const struct agent *a, const struct hist_event *ev)
+run_alarm_command(const struct agent *a, const struct hist_event *ev, const char *attribution)
 {
 	const struct conf *c = &a->conf;
 	char num[32];
@@ -213,6 +214,8 @@ run_alarm_command(const struct agent *a, const struct hist_event *ev)
 	setenv("CLOCKWATCH_PREVIOUS_SEVERITY", alarm_severity_name((enum alarm_severity)ev->from),
 	    1);
 	setenv("CLOCKWATCH_TEXT", ev->text, 1);
+	if (attribution[0])
+		setenv("CLOCKWATCH_ATTRIBUTION", attribution, 1);
 	snprintf(num, sizeof(num), "%lld", (long long)ev->seq);
 	setenv("CLOCKWATCH_SEQ", num, 1);
 	snprintf(num, sizeof(num), "%u", c->major_type);
@@ -287,9 +290,20 @@ check(struct agent *a)
 		}
 	}
 	if (changed) {
+		char why[400] = "";
 		log_warning("alarm %s: %s%s%s", alarm_event_name(ev.kind),
 		    alarm_severity_name(ev.to), ev.text[0] ? ": " : "", ev.text);
-		run_alarm_command(a, &hev);
+		/* Is it this clock or the daemon? Asked when the offset is what alarms. */
+		if (ev.to != ALARM_CLEARED && in.have_offset &&
+		    fabs(in.offset_s) > acfg.critical_s) {
+			double own[64];
+			size_t n;
+			gather_measure_servers(&s, a->conf.timeout_ns, own, CW_ARRAY_LEN(own), &n);
+			attribute_judge(snapshot_daemon_name((enum snap_daemon)s.primary),
+			    in.offset_s, own, n, why, sizeof(why));
+			log_warning("alarm %s: %s", alarm_event_name(ev.kind), why);
+		}
+		run_alarm_command(a, &hev, why);
 	}
 	if (!a->ready) {
 		(void)service_notify("READY=1");

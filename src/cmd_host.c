@@ -3,11 +3,13 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "attribute.h"
 #include "buf.h"
 #include "cmd.h"
 #include "gather.h"
@@ -291,6 +293,17 @@ check(struct buf *out, const struct snapshot *s, const struct check_opts *o)
 	judge_alarm_input(s, servers, CW_ARRAY_LEN(servers), &in);
 	judge_stateless_state(s, now, &st);
 	enum alarm_severity sev = alarm_conditions(&cfg, &st, &in, now, text, sizeof(text));
+	/* Is it this clock or the daemon? Only asked when the offset is what alarms. */
+	if (in.have_offset && fabs(in.offset_s) > cfg.critical_s) {
+		double own[64];
+		size_t n;
+		char why[400];
+		gather_measure_servers(s, INT64_C(1000000000), own, CW_ARRAY_LEN(own), &n);
+		attribute_judge(snapshot_daemon_name((enum snap_daemon)s->primary), in.offset_s,
+		    own, n, why, sizeof(why));
+		size_t used = strlen(text);
+		snprintf(text + used, sizeof(text) - used, "; %s", why);
+	}
 	return (int)out_check(out, s, o, sev, text);
 }
 

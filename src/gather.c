@@ -7,16 +7,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "gather.h"
 #include "kclock.h"
 #include "probe_chronyd.h"
 #include "probe_detect.h"
 #include "probe_kernel.h"
+#include "probe_ntp.h"
 #include "probe_ntpd.h"
 #include "probe_timesyncd.h"
+#include "query.h"
 #include "snapshot.h"
 #include "sock.h"
+#include "strutil.h"
 #include "xalloc.h"
 
 int
@@ -114,6 +118,40 @@ ask_timesyncd(struct snapshot *s, const struct gather_opts *o)
 	else
 		snprintf(svc->error, sizeof(svc->error), "%.250s", t->reason);
 	free(t);
+}
+
+void
+gather_measure_servers(const struct snapshot *s, int64_t timeout_ns, double *own, size_t max,
+    size_t *n)
+{
+	struct hostspec *specs = xcalloc(s->n_sources ? s->n_sources : 1, sizeof(*specs));
+	struct probe_ntp_opts o = {.count = 1, .timeout_ns = timeout_ns, .family = AF_UNSPEC};
+	struct probe_ntp_stats st;
+	struct query_target *t = NULL;
+	size_t ns = 0, nt = 0;
+	char err[160];
+
+	*n = 0;
+	for (size_t i = 0; i < s->n_sources && s->primary >= 0; i++) {
+		const struct snap_source *src = &s->sources[i];
+		if (src->type == 'l' ||
+		    strutil_parse_hostspec(src->addr, &specs[ns], err, sizeof(err)) < 0)
+			continue;
+		const struct daemonconf *c = &s->svc[s->primary].conf;
+		for (size_t k = 0; k < c->n_sources; k++)
+			if (!strcmp(c->sources[k].name, src->addr) && c->sources[k].port)
+				specs[ns].port = c->sources[k].port;
+		ns++;
+	}
+	if (ns > 0 && probe_ntp_query(specs, ns, &o, &t, &nt, &st) == 0) {
+		for (size_t i = 0; i < nt; i++) {
+			if (t[i].status == QUERY_OK && *n < max)
+				own[(*n)++] = t[i].filt.offset_s;
+			query_target_fini(&t[i]);
+		}
+	}
+	free(t);
+	free(specs);
 }
 
 static int

@@ -5,6 +5,7 @@
 #define CLOCKWATCH_GATHER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "macros.h"
@@ -22,6 +23,12 @@ struct gather_opts {
 
 /* Fills s. Never fails: what could not be learnt is in the snapshot as errors. */
 void gather_host(struct snapshot *s, const struct gather_opts *o);
+
+/* Measures the daemon's servers (its sources with an address) with clockwatch's own NTP
+ * client, one sample each within timeout_ns, and puts the offsets of those that answered in
+ * own[max]; *n says how many. Ports come from the daemon's configuration when it names one. */
+void gather_measure_servers(const struct snapshot *s, int64_t timeout_ns, double *own, size_t max,
+    size_t *n);
 
 /* Parses "chronyd", "ntpd", "timesyncd"/"systemd-timesyncd"; -1 if unknown. */
 int gather_service_from_name(const char *name);

@@ -178,6 +178,9 @@ def test_critical_and_reload(tmp_path):
         ev = d["events"][0]
         assert (ev["event"], ev["severity"]) == ("raise", "critical")
         assert ev["text"] == "Time incorrect (off by 15.0 seconds)"
+        peers.wait_for(lambda: "alarm raise: clockwatch measured the servers itself: this "
+                       "clock is 15.0 s behind them, as chronyd says" in log.read_text(), 10,
+                       "the attribution in the log")
 
         conf.write_text("service chronyd\nconf %s\ninterval 1 s\n" % c.conf)    # broken
         ag.proc.popen.send_signal(signal.SIGHUP)

@@ -64,7 +64,10 @@ def test_seed_critical_and_major(offset, state, rc, text):
         c = client_of([far], 12511)
         r = check(c)
         assert r.rc == rc, r.out
-        assert r.out.startswith("TIME %s - %s |" % (state, text)), r.out
+        # and which side is wrong: clockwatch measures the servers itself
+        assert r.out.startswith("TIME %s - %s; clockwatch measured the servers itself: this "
+                                "clock is %.1f s behind them, as chronyd says: this clock is "
+                                "wrong |" % (state, text, offset)), r.out
         if offset > 1000:
             r = check(c, "--major", "warning", "-w", "5000", "-c", "5000")   # as the site wants
             assert r.rc == 1 and r.out.startswith("TIME WARNING - ")
