@@ -89,11 +89,13 @@ def has_sys_time(pid):
 class Process:
     """One started program, stopped by its own PID only."""
 
-    def __init__(self, name, argv, env=None, log=None, check_caps=True):
+    def __init__(self, name, argv, env=None, log=None, check_caps=True, comm=None):
+        """comm: the program the process ends up running, when argv execs through others
+        (default: the one after setpriv's "--")."""
         self.name = name
         self.log = log
         prog = argv[argv.index("--") + 1] if "--" in argv else argv[0]
-        self.comm = os.path.basename(prog)[:15]
+        self.comm = (comm or os.path.basename(prog))[:15]
         out = open(log, "ab") if log else subprocess.DEVNULL
         self.popen = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT,
                                       stdin=subprocess.DEVNULL, start_new_session=True)

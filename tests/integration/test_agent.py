@@ -229,3 +229,49 @@ def test_rejected_at_reselection(tmp_path):
             ag.stop()
         for x in (c, a, b):
             x.stop()
+
+
+def test_disk_full_keeps_alarming(tmp_path):
+    """The store on a 1 MiB tmpfs of the agent's own (a private mount namespace), filled up:
+    the agent says so once, keeps checking and raising alarms, and writes again when there is
+    room."""
+    a = peers.Chronyd(12881, addr="127.0.8.81")
+    b = peers.Chronyd(12882, addr="127.0.8.82")
+    c = peers.ChronydClient([a, b], 12890)
+    state = tmp_path / "state"
+    state.mkdir()
+    conf = tmp_path / "c.conf"
+    conf.write_text("service chronyd\nconf %s\ninterval 1s\nstate_dir %s\n" % (c.conf, state))
+    log = tmp_path / "agent.log"
+    script = ("mount -t tmpfs -o size=1m tmpfs %s && exec %s agent -f %s"
+              % (state, CW, conf))
+    ag = None
+    try:
+        peers.wait_for(lambda: any(r[1] == "*" for r in c.chronyc("sources")), 20, "selection")
+        ag = peers.Process("clockwatch agent", peers.SETPRIV + [
+            "unshare", "-m", "--propagation", "private", "sh", "-c", script], log=str(log),
+            comm="clockwatch")
+        inside = "/proc/%d/root%s" % (ag.pid, state)
+        peers.wait_for(lambda: os.path.exists(inside + "/clockwatch.db"), 10, "the store")
+        with open(inside + "/fill", "wb") as f:       # fill the agent's tmpfs
+            try:
+                while True:
+                    f.write(b"\0" * 65536)
+            except OSError:
+                pass
+        peers.wait_for(lambda: "database or disk is full" in log.read_text(), 15,
+                       "the agent to notice the full disk")
+        b.stop()                                       # an alarm, unstorable
+        peers.wait_for(lambda: "alarm raise: minor: Time servers not reachable: 127.0.8.82 "
+                       "(unreachable)" in log.read_text(), 30, "the alarm anyway")
+        assert ag.alive()
+        os.unlink(inside + "/fill")
+        peers.wait_for(lambda: "writing again" in log.read_text(), 15, "room again")
+        assert log.read_text().count("database or disk is full") == 1   # said once
+    finally:
+        if ag:
+            ag.popen.send_signal(signal.SIGTERM)
+            ag.popen.wait(timeout=10)
+            ag.stop()
+        for x in (c, a, b):
+            x.stop()
