@@ -328,20 +328,30 @@ set_address(struct parser *p, const struct directive *d, const struct word *args
 	(void)store_string(p, d, &args[0], NULL);
 }
 
+/* Parses a duration argument; on a malformed one reports it and returns -EINVAL; -ERANGE
+ * when it does not fit (the caller reports the range it wants). */
+static int
+duration_arg(struct parser *p, const struct directive *d, const struct word *arg, int64_t *ns)
+{
+	int r = parse_duration(arg->s, ns);
+
+	if (r == -EINVAL)
+		error_at(p, arg->col,
+		    "bad duration '%.40s' for %s (want a number and a unit: ns, us, ms, s, m or "
+		    "min, h, d)",
+		    arg->s, d->name);
+	return r;
+}
+
 static void
 set_duration(struct parser *p, const struct directive *d, const struct word *args)
 {
 	char lo[32], hi[32];
 	int64_t ns;
-	int r = parse_duration(args[0].s, &ns);
+	int r = duration_arg(p, d, &args[0], &ns);
 
-	if (r == -EINVAL) {
-		error_at(p, args[0].col,
-		    "bad duration '%.40s' for %s (want a number and a unit: ns, us, ms, s, m or "
-		    "min, h, d)",
-		    args[0].s, d->name);
+	if (r == -EINVAL)
 		return;
-	}
 	if (r < 0 || ns < d->min || ns > d->max) {
 		error_at(p, args[0].col, "%s %.40s out of range (want %s to %s)", d->name,
 		    args[0].s, fmt_duration(lo, sizeof(lo), d->min),
@@ -357,15 +367,10 @@ static void
 set_offset(struct parser *p, const struct directive *d, const struct word *args)
 {
 	int64_t ns;
-	int r = parse_duration(args[0].s, &ns);
+	int r = duration_arg(p, d, &args[0], &ns);
 
-	if (r == -EINVAL) {
-		error_at(p, args[0].col,
-		    "bad duration '%.40s' for %s (want a number and a unit: ns, us, ms, s, m or "
-		    "min, h, d)",
-		    args[0].s, d->name);
+	if (r == -EINVAL)
 		return;
-	}
 	if (r < 0 || ns <= 0) {
 		error_at(p, args[0].col, "%s %.40s out of range (want more than 0s)", d->name,
 		    args[0].s);
