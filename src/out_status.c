@@ -43,10 +43,10 @@ service_line(struct buf *b, const struct snapshot *s)
 			buf_puts(b, " (not running)");
 		if (svc->answering)
 			buf_printf(b, ", answering at %s", svc->endpoint);
-		if (svc->answering && svc->note[0])
-			buf_printf(b, "\n%-*s%s", LABEL_W, "", svc->note);
 		else if (svc->asked)
 			buf_printf(b, ", not answering");
+		if (svc->answering && svc->note[0])
+			buf_printf(b, "\n%-*s%s", LABEL_W, "", svc->note);
 	}
 	if (!shown) {
 		buf_puts(b, "none running");
