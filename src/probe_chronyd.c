@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,18 +129,6 @@ exchange(struct conn *c, struct chrony_request *req, struct chrony_reply *rep,
 	return -ETIMEDOUT;
 }
 
-static void why(struct snap_service *svc, const char *fmt, ...) CW_PRINTF(2, 3);
-
-static void
-why(struct snap_service *svc, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(svc->error, sizeof(svc->error), fmt, ap);
-	va_end(ap);
-}
-
 static int
 connect_any(struct conn *c, struct snap_service *svc, const struct probe_chronyd_opts *o)
 {
@@ -163,7 +150,7 @@ connect_any(struct conn *c, struct snap_service *svc, const struct probe_chronyd
 		if (r == 0)
 			return 0;
 		snprintf(svc->endpoint, sizeof(svc->endpoint), "%s", sock_path);
-		why(svc, "Unix socket %.150s: %s", sock_path, strerror(-r));
+		snapshot_why(svc, "Unix socket %.150s: %s", sock_path, strerror(-r));
 		if (r == -EACCES || r == -EPERM)
 			snprintf(svc->note, sizeof(svc->note),
 			    "Unix socket %.120s: permission denied (needs root or chronyd's user): "
@@ -179,7 +166,7 @@ connect_any(struct conn *c, struct snap_service *svc, const struct probe_chronyd
 		struct hostspec hs;
 		char err[160];
 		if (strutil_parse_hostspec(o->address, &hs, err, sizeof(err)) < 0) {
-			why(svc, "chronyd address: %s", err);
+			snapshot_why(svc, "chronyd address: %s", err);
 			return -EINVAL;
 		}
 		snprintf(host, sizeof(host), "%s", hs.host);
@@ -443,7 +430,7 @@ probe_chronyd(struct snapshot *s, const struct probe_chronyd_opts *o)
 	r = connect_any(&c, svc, o);
 	if (r < 0) {
 		if (!svc->error[0])
-			why(svc, "cannot reach chronyd: %s", strerror(-r));
+			snapshot_why(svc, "cannot reach chronyd: %s", strerror(-r));
 		return r;
 	}
 	snprintf(svc->endpoint, sizeof(svc->endpoint), "%s", c.endpoint);
@@ -456,13 +443,14 @@ probe_chronyd(struct snapshot *s, const struct probe_chronyd_opts *o)
 			tracking_vars(&s->system_vars, &rep.u.tracking);
 		r = read_sources(&c, s);
 	} else if (r == -EPROTO) {
-		why(svc, "chronyd at %.150s refused: %s", c.endpoint,
+		snapshot_why(svc, "chronyd at %.150s refused: %s", c.endpoint,
 		    wire_chrony_stt_meaning(rep.status));
 	} else if (r == -ECONNREFUSED) {
-		why(svc, "nothing answers at %.150s (is chronyd running? is cmdport disabled?)",
+		snapshot_why(svc,
+		    "nothing answers at %.150s (is chronyd running? is cmdport disabled?)",
 		    c.endpoint);
 	} else {
-		why(svc, "chronyd at %.150s: %s", c.endpoint, strerror(-r));
+		snapshot_why(svc, "chronyd at %.150s: %s", c.endpoint, strerror(-r));
 	}
 	conn_close(&c);
 	return r;

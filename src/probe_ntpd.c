@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,18 +29,6 @@ struct conn {
 	bool want_vars;
 	struct mode6_reasm *reasm;
 };
-
-static void why(struct snap_service *svc, const char *fmt, ...) CW_PRINTF(2, 3);
-
-static void
-why(struct snap_service *svc, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(svc->error, sizeof(svc->error), fmt, ap);
-	va_end(ap);
-}
 
 static int
 open_conn(struct conn *c, const char *address)
@@ -297,7 +284,7 @@ probe_ntpd(struct snapshot *s, const struct probe_ntpd_opts *o)
 	svc->asked = true;
 	r = open_conn(&c, o->address);
 	if (r < 0) {
-		why(svc, "cannot reach ntpd at %.100s: %s",
+		snapshot_why(svc, "cannot reach ntpd at %.100s: %s",
 		    o->address ? o->address : "127.0.0.1:123", strerror(-r));
 		return r;
 	}
@@ -320,20 +307,21 @@ probe_ntpd(struct snapshot *s, const struct probe_ntpd_opts *o)
 		}
 		r = read_peers(&c, s, (sv.have & (1u << WIRE_MODE6_SYS_PEER)) ? sv.peer : 0);
 	} else if (r == -EPROTO && st == WIRE_MODE6_SERVER_ERROR) {
-		why(svc, "ntpd at %.150s refused: %s", c.endpoint,
+		snapshot_why(svc, "ntpd at %.150s refused: %s", c.endpoint,
 		    wire_mode6_error_name(c.reasm->error_code));
 	} else if (r == -EPROTO) {
-		why(svc, "ntpd at %.150s: %s", c.endpoint, wire_mode6_strerror(st));
+		snapshot_why(svc, "ntpd at %.150s: %s", c.endpoint, wire_mode6_strerror(st));
 	} else if (r == -ECONNREFUSED) {
-		why(svc, "nothing answers mode 6 at %.150s (is ntpd running?)", c.endpoint);
+		snapshot_why(svc, "nothing answers mode 6 at %.150s (is ntpd running?)",
+		    c.endpoint);
 	} else if (r == -ETIMEDOUT) {
-		why(svc,
+		snapshot_why(svc,
 		    "ntpd at %.150s does not answer mode 6 (ntpsec needs a restrict line that "
 		    "allows "
 		    "queries from here)",
 		    c.endpoint);
 	} else {
-		why(svc, "ntpd at %.150s: %s", c.endpoint, strerror(-r));
+		snapshot_why(svc, "ntpd at %.150s: %s", c.endpoint, strerror(-r));
 	}
 	free(vl);
 	free(c.reasm);

@@ -120,3 +120,13 @@ snapshot_auth_name(int auth)
 
 	return auth >= 0 && auth <= 2 ? names[auth] : "-";
 }
+
+void
+snapshot_why(struct snap_service *svc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(svc->error, sizeof(svc->error), fmt, ap);
+	va_end(ap);
+}

@@ -138,6 +138,10 @@ void snapshot_fini(struct snapshot *s);
 /* Appends a source with every field unknown; returns it. */
 struct snap_source *snapshot_add_source(struct snapshot *s);
 
+/* Sets svc->error, the reason a daemon does not answer, in plain words. */
+void
+snapshot_why(struct snap_service *svc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Appends name=value (both cut to their bounds); nothing past SNAP_VARS_MAX. */
 void snapshot_add_var(struct snap_vars *l, const char *name, const char *value);
 void snapshot_add_varf(struct snap_vars *l, const char *name, const char *fmt, ...)

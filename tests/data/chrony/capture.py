@@ -234,7 +234,7 @@ def main():
         assert not (caps["CapEff"] | caps["CapBnd"]) & (1 << peers.CAP_SYS_TIME)
         wait_for_selection(client)
         manifest, notes = capture(client)
-        version = subprocess.run(["chronyd", "--version"], capture_output=True,
+        version = subprocess.run(peers.SETPRIV + ["chronyd", "-x", "--version"], capture_output=True,
                                  text=True).stdout.strip()
     finally:
         if client:
