@@ -13,17 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_check.h"
 #include "wire_chrony.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                                                   \
-	do {                                                                                       \
-		if (!(c)) {                                                                        \
-			fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #c);  \
-			abort();                                                                   \
-		}                                                                                  \
-	} while (0)
 
 static const uint16_t commands[] = {WIRE_CHRONY_REQ_N_SOURCES, WIRE_CHRONY_REQ_SOURCE_DATA,
     WIRE_CHRONY_REQ_TRACKING, WIRE_CHRONY_REQ_SOURCESTATS, WIRE_CHRONY_REQ_ACTIVITY,

@@ -18,6 +18,7 @@
 
 #include "buf.h"
 #include "filter.h"
+#include "fuzz_check.h"
 #include "out_query.h"
 #include "query.h"
 #include "wire_ntp.h"
@@ -29,14 +30,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define LOCAL_PRECISION (-20)
 /* prev_xmt_wire is the cookie XORed with this, so the late-reply path is reachable too. */
 #define PREV_XOR UINT64_C(0x5555555555555555)
-
-#define CHECK(c)                                                                                   \
-	do {                                                                                       \
-		if (!(c)) {                                                                        \
-			fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #c);  \
-			abort();                                                                   \
-		}                                                                                  \
-	} while (0)
 
 static void
 check_decode(const uint8_t *data, size_t size)

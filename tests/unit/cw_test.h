@@ -16,7 +16,9 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* |got - want| <= eps; eps 0 asks for the exact value. NaN never passes. */
@@ -78,6 +80,33 @@ cw_assert_i64(int64_t got, int64_t want, const char *expr, const char *file, int
 	cw_print_case();
 	print_error("%s:%d: %s = %" PRId64 ", want %" PRId64 "\n", file, line, expr, got, want);
 	_fail(file, line);
+}
+
+/* Reads dir/name into a malloc'ed buffer of exactly its size (so ASan sees any overread), plus a
+ * NUL after the data when nul (not counted in *len); NULL and *len 0 when it does not exist. */
+static inline uint8_t *
+cw_load(const char *dir, const char *name, size_t *len, bool nul)
+{
+	char path[512];
+	uint8_t *data;
+	long n = 0;
+	FILE *f;
+
+	*len = 0;
+	snprintf(path, sizeof(path), "%s%s", dir, name);
+	if (!(f = fopen(path, "rb")))
+		return NULL;
+	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0)
+		fail_msg("%s: cannot size", path);
+	data = malloc((size_t)n + (nul ? 1 : 0) + (n == 0));
+	assert_non_null(data);
+	if (fread(data, 1, (size_t)n, f) != (size_t)n)
+		fail_msg("%s: short read", path);
+	fclose(f);
+	if (nul)
+		data[n] = '\0';
+	*len = (size_t)n;
+	return data;
 }
 
 #endif

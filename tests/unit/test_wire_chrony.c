@@ -21,29 +21,10 @@
 
 /* ---- Files ------------------------------------------------------------------------------- */
 
-/* Reads DATA_DIR/name into a buffer of exactly its size (so ASan sees any overread); NULL and
- * *len 0 when the file does not exist. */
 static uint8_t *
 load(const char *name, size_t *len)
 {
-	char path[512];
-	uint8_t *data;
-	long n = 0;
-	FILE *f;
-
-	*len = 0;
-	snprintf(path, sizeof(path), DATA_DIR "%s", name);
-	if (!(f = fopen(path, "rb")))
-		return NULL;
-	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0)
-		fail_msg("%s: cannot size", path);
-	data = malloc(n ? (size_t)n : 1);
-	assert_non_null(data);
-	if (fread(data, 1, (size_t)n, f) != (size_t)n)
-		fail_msg("%s: short read", path);
-	fclose(f);
-	*len = (size_t)n;
-	return data;
+	return cw_load(DATA_DIR, name, len, false);
 }
 
 static uint8_t *
