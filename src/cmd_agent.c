@@ -11,16 +11,20 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "alarm.h"
@@ -29,17 +33,39 @@
 #include "conf.h"
 #include "gather.h"
 #include "hist.h"
+#include "http.h"
+#include "httpc.h"
 #include "judge.h"
 #include "log.h"
 #include "loop.h"
+#include "out_host.h"
+#include "out_metrics.h"
+#include "out_store.h"
 #include "service.h"
 #include "snapshot.h"
 #include "sock.h"
+#include "strutil.h"
+#include "verdict.h"
+#include "web_assets.h"
 #include "xalloc.h"
 
 #define DEFAULT_CONF "/etc/clockwatch/clockwatch.conf"
 #define MAX_CONF_BYTES (1 << 20)
 #define PRUNE_EVERY_NS (INT64_C(3600) * 1000000000)
+#define HTTP_RETRY_NS (INT64_C(60) * 1000000000)
+#define API_MAX_EVENTS 1000
+
+struct agent;
+
+/* One Alertmanager: what it was last told (delivered), what is on its way. */
+struct am_target {
+	struct agent *agent;
+	char url[256];
+	bool inflight, failing;
+	int active_sev, sending_sev;
+	char active_text[ALARM_TEXT_MAX], sending_text[ALARM_TEXT_MAX];
+	int64_t active_starts_ns, sending_starts_ns;
+};
 
 struct agent {
 	struct conf conf;
@@ -54,6 +80,23 @@ struct agent {
 	int sigfd;
 	bool ready;
 	int64_t watchdog_ns;
+	/* the last check, for the HTTP side */
+	struct snapshot last;
+	bool have_last;
+	struct verdict verdict;
+	char node[128];
+	int64_t started_real_ns;
+	uint64_t checks, probe_errors, store_errors;
+	uint64_t am_pushes, am_push_errors;
+	double check_duration_s, last_check_s;
+	struct http_server *http;
+	struct loop_timer http_retry_tm;
+	/* Alertmanager */
+	struct httpc *am;
+	struct am_target am_t[CONF_ALERTMANAGER_MAX];
+	struct loop_timer am_tm;
+	int64_t alarm_since_ns; /* when the alarm took its current severity (Unix ns) */
+	char am_attribution[400];
 };
 
 /* ---- configuration ---- */
@@ -110,6 +153,7 @@ alarm_config_from(const struct conf *c, struct alarm_config *a)
 static void
 store_trouble(struct agent *a, const char *what, int r)
 {
+	a->store_errors++;
 	if (!a->store_failing)
 		log_error("store %s: %s: %s (checks and alarms go on, unstored)", a->conf.state_dir,
 		    what, a->hist ? hist_strerror(a->hist) : strerror(-r));
@@ -245,6 +289,7 @@ jittered(int64_t interval_ns)
 }
 
 static void check_cb(struct loop *l, void *data);
+static void am_push(struct agent *a);
 
 static void
 check(struct agent *a)
@@ -262,8 +307,11 @@ check(struct agent *a)
 	    a->conf.chronyd_socket[0] ? a->conf.chronyd_socket : NULL,
 	    a->conf.address[0] ? a->conf.address : NULL, a->conf.timeout_ns, false};
 
+	int64_t t0 = sock_monotonic_ns();
 	snapshot_init(&s);
 	gather_host(&s, &g);
+	if (s.primary < 0 || !s.svc[s.primary].answering)
+		a->probe_errors++;
 	int64_t now = sock_monotonic_ns();
 	alarm_config_from(&a->conf, &acfg);
 	judge_alarm_input(&s, servers, CW_ARRAY_LEN(servers), &in);
@@ -304,6 +352,10 @@ check(struct agent *a)
 			log_warning("alarm %s: %s", alarm_event_name(ev.kind), why);
 		}
 		run_alarm_command(a, &hev, why);
+		if (ev.from != ev.to)
+			a->alarm_since_ns = s.real_ns;
+		snprintf(a->am_attribution, sizeof(a->am_attribution), "%s", why);
+		am_push(a);
 	}
 	if (!a->ready) {
 		(void)service_notify("READY=1");
@@ -313,7 +365,15 @@ check(struct agent *a)
 	snprintf(status, sizeof(status), "STATUS=%s%s%.500s",
 	    alarm_severity_name(a->alarm.severity), a->alarm.text[0] ? ": " : "", a->alarm.text);
 	(void)service_notify(status);
-	snapshot_fini(&s);
+	/* kept for the HTTP side until the next check */
+	if (a->have_last)
+		snapshot_fini(&a->last);
+	a->last = s;
+	a->have_last = true;
+	verdict_judge(&a->last, &a->verdict);
+	a->checks++;
+	a->check_duration_s = (double)(sock_monotonic_ns() - t0) / 1e9;
+	a->last_check_s = (double)sock_realtime_ns() / 1e9;
 }
 
 static void
@@ -345,6 +405,420 @@ watchdog_cb(struct loop *l, void *data)
 	loop_timer_arm(l, &a->watchdog_tm, loop_now_ns(l) + a->watchdog_ns, watchdog_cb, a);
 }
 
+/* ---- the HTTP side: /metrics, /api/v1/..., the dashboard ---- */
+
+static void api_error(struct http_resp *r, int status, const char *fmt, ...) CW_PRINTF(3, 4);
+
+static void
+api_error(struct http_resp *r, int status, const char *fmt, ...)
+{
+	char msg[300];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	buf_reset(&r->body);
+	r->status = status;
+	r->content_type = "application/json";
+	json_t *o = json_pack("{s:s,s:i,s:s}", "schema", "clockwatch.error/1", "status", status,
+	    "error", msg);
+	char *t = json_dumps(o, JSON_PRESERVE_ORDER);
+	if (t) {
+		buf_printf(&r->body, "%s\n", t);
+		free(t);
+	}
+	json_decref(o);
+}
+
+/* The process's CPU time and resident memory, for process_* metrics. */
+static void
+process_usage(double *cpu_s, double *rss_bytes)
+{
+	struct rusage ru;
+	long pages = 0, rss = 0;
+
+	*cpu_s = NAN;
+	*rss_bytes = NAN;
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		*cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+		    (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+	FILE *f = fopen("/proc/self/statm", "re");
+	if (f) {
+		if (fscanf(f, "%ld %ld", &pages, &rss) == 2)
+			*rss_bytes = (double)rss * (double)sysconf(_SC_PAGESIZE);
+		fclose(f);
+	}
+}
+
+static void
+serve_metrics(struct agent *a, const struct http_req *req, struct http_resp *r)
+{
+	struct metrics_agent m = {
+	    .version = CW_VERSION,
+	    .node = a->node,
+	    .alarm_severity = a->alarm.severity,
+	    .alarm_text = a->alarm.text,
+	    .alarm_events = a->last_seq,
+	    .checks = a->checks,
+	    .probe_errors = a->probe_errors,
+	    .store_errors = a->store_errors,
+	    .am_pushes = a->am_pushes,
+	    .am_push_errors = a->am_push_errors,
+	    .store_up = a->hist && !a->store_failing,
+	    .check_duration_s = a->checks ? a->check_duration_s : NAN,
+	    .interval_s = (double)a->conf.interval_ns / 1e9,
+	    .last_check_s = a->checks ? a->last_check_s : NAN,
+	    .start_time_s = (double)a->started_real_ns / 1e9,
+	};
+	bool om = out_metrics_wants_openmetrics(http_req_header(req, "Accept"));
+
+	process_usage(&m.cpu_s, &m.rss_bytes);
+	out_metrics(&r->body, a->have_last ? &a->last : NULL, &m, om);
+	r->content_type = om ? METRICS_OM_CONTENT_TYPE : METRICS_CONTENT_TYPE;
+}
+
+static void
+serve_alarms(struct agent *a, const struct http_req *req, struct http_resp *r)
+{
+	const char *cs = http_req_arg(req, "count");
+	long count = 20;
+	struct hist_alarm al;
+	size_t n = 0;
+
+	if (cs && strutil_parse_long(cs, 1, API_MAX_EVENTS, &count) < 0) {
+		api_error(r, 400, "count: want an integer from 1 to %d, got '%.40s'",
+		    API_MAX_EVENTS, cs);
+		return;
+	}
+	/* the alarm as the agent holds it now; the log from the store */
+	to_stored(&a->alarm, sock_monotonic_ns(), sock_realtime_ns(), a->last_seq, &al);
+	struct hist_event *ev = xcalloc((size_t)count, sizeof(*ev));
+	if (a->hist && hist_events(a->hist, ev, (size_t)count, &n) < 0) {
+		api_error(r, 503, "the alarm log cannot be read: %s", hist_strerror(a->hist));
+		free(ev);
+		return;
+	}
+	out_alarms_json(&r->body, &al, ev, n);
+	r->content_type = "application/json";
+	free(ev);
+}
+
+static void
+serve_history(struct agent *a, const struct http_req *req, struct http_resp *r)
+{
+	int64_t from, to, step;
+	char err[200];
+	size_t n = 0;
+
+	if (history_window(http_req_arg(req, "from"), http_req_arg(req, "to"),
+	        http_req_arg(req, "step"), sock_realtime_ns(), &from, &to, &step, err,
+	        sizeof(err)) < 0) {
+		api_error(r, 400, "%s", err);
+		return;
+	}
+	if (!a->hist) {
+		api_error(r, 503, "no history: the store %s is not open", a->conf.state_dir);
+		return;
+	}
+	struct hist_point *p = xcalloc(HIST_MAX_POINTS, sizeof(*p));
+	if (hist_series(a->hist, from, to, step, p, HIST_MAX_POINTS, &n) < 0)
+		api_error(r, 503, "the history cannot be read: %s", hist_strerror(a->hist));
+	else
+		out_history_json(&r->body, from, to, step, p, n);
+	r->content_type = "application/json";
+	free(p);
+}
+
+static void
+serve_agent(struct agent *a, struct http_resp *r)
+{
+	char started[32], last[32];
+	time_t t = (time_t)(a->started_real_ns / 1000000000);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	t = (time_t)a->last_check_s;
+	gmtime_r(&t, &tm);
+	strftime(last, sizeof(last), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	json_t *o = json_pack("{s:s,s:s,s:s,s:f,s:s,s:o,s:I,s:{s:s,s:i,s:s}}", "schema",
+	    "clockwatch.agent/1", "node", a->node, "version", CW_VERSION, "interval_s",
+	    (double)a->conf.interval_ns / 1e9, "started", started, "last_check",
+	    a->checks ? json_string(last) : json_null(), "checks_total", (json_int_t)a->checks,
+	    "alarm", "severity", alarm_severity_name(a->alarm.severity), "severity_level",
+	    (int)a->alarm.severity, "text", a->alarm.text);
+	char *txt = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (txt) {
+		buf_printf(&r->body, "%s\n", txt);
+		free(txt);
+	}
+	json_decref(o);
+	r->content_type = "application/json";
+}
+
+static void
+http_cb(void *data, const struct http_req *req, struct http_resp *r)
+{
+	struct agent *a = data;
+	const char *path = http_req_path(req);
+
+	if (!strcmp(path, "/metrics")) {
+		serve_metrics(a, req, r);
+	} else if (!strncmp(path, "/api/", 5)) {
+		if (!strcmp(path, "/api/v1/alarms")) {
+			serve_alarms(a, req, r);
+		} else if (!strcmp(path, "/api/v1/history")) {
+			serve_history(a, req, r);
+		} else if (!strcmp(path, "/api/v1/agent")) {
+			serve_agent(a, r);
+		} else if (!strcmp(path, "/api/v1/status") || !strcmp(path, "/api/v1/sources")) {
+			if (!a->have_last) {
+				api_error(r, 503, "no check has finished yet");
+				return;
+			}
+			if (path[8] == 's' && path[9] == 't')
+				out_status_json(&r->body, &a->last, &a->verdict);
+			else
+				out_peers_json(&r->body, &a->last);
+			r->content_type = "application/json";
+		} else {
+			api_error(r, 404, "no such API: %.100s", path);
+		}
+	} else {
+		for (size_t i = 0; i < web_n_assets; i++) {
+			const struct web_asset *w = &web_assets[i];
+			if (strcmp(path, w->route))
+				continue;
+			const char *inm = http_req_header(req, "If-None-Match");
+			r->etag = w->etag;
+			r->content_type = w->content_type;
+			r->html = true;
+			if (inm && !strcmp(inm, w->etag)) {
+				r->status = 304;
+				return;
+			}
+			r->static_body = w->data;
+			r->static_len = w->len;
+			return;
+		}
+		r->status = 404;
+		r->content_type = "text/plain; charset=utf-8";
+		buf_printf(&r->body, "not found: try /, /metrics or /api/v1/status\n");
+	}
+}
+
+static void http_retry_cb(struct loop *l, void *data);
+
+/* Starts (or restarts) the HTTP side from the configuration; a failure to listen is retried
+ * every minute: the checks and the alarm go on meanwhile. */
+static void
+start_http(struct agent *a)
+{
+	const struct conf *c = &a->conf;
+	const char *listen[CONF_HTTP_LISTEN_MAX];
+	struct http_opts o = {
+	    .listen = listen,
+	    .n_listen = c->n_http_listen,
+	    .tls_cert_file = c->http_tls_cert[0] ? c->http_tls_cert : NULL,
+	    .tls_key_file = c->http_tls_key[0] ? c->http_tls_key : NULL,
+	    .user = c->http_user[0] ? c->http_user : NULL,
+	    .password_file = c->http_password_file[0] ? c->http_password_file : NULL,
+	    .max_connections = c->http_max_connections,
+	    .per_ip_connections = c->http_per_ip_connections,
+	    .timeout_s = (unsigned)(c->http_timeout_ns / 1000000000),
+	};
+
+	http_stop(a->http);
+	a->http = NULL;
+	loop_timer_cancel(a->loop, &a->http_retry_tm);
+	if (c->n_http_listen == 0)
+		return;
+	for (size_t i = 0; i < c->n_http_listen; i++)
+		listen[i] = c->http_listen[i];
+	if (http_start(a->loop, &o, http_cb, a, &a->http) < 0) {
+		log_warning("http: not serving; trying again in %d s",
+		    (int)(HTTP_RETRY_NS / 1000000000));
+		loop_timer_arm(a->loop, &a->http_retry_tm, loop_now_ns(a->loop) + HTTP_RETRY_NS,
+		    http_retry_cb, a);
+	}
+}
+
+static void
+http_retry_cb(struct loop *l, void *data)
+{
+	(void)l;
+	start_http(data);
+}
+
+static bool
+http_conf_same(const struct conf *x, const struct conf *y)
+{
+	if (x->n_http_listen != y->n_http_listen)
+		return false;
+	for (size_t i = 0; i < x->n_http_listen; i++)
+		if (strcmp(x->http_listen[i], y->http_listen[i]))
+			return false;
+	return !strcmp(x->http_tls_cert, y->http_tls_cert) &&
+	    !strcmp(x->http_tls_key, y->http_tls_key) && !strcmp(x->http_user, y->http_user) &&
+	    !strcmp(x->http_password_file, y->http_password_file) &&
+	    x->http_max_connections == y->http_max_connections &&
+	    x->http_per_ip_connections == y->http_per_ip_connections &&
+	    x->http_timeout_ns == y->http_timeout_ns;
+}
+
+static void
+set_node_name(struct agent *a)
+{
+	if (a->conf.node_name[0]) {
+		snprintf(a->node, sizeof(a->node), "%s", a->conf.node_name);
+	} else if (gethostname(a->node, sizeof(a->node) - 1) < 0 || !a->node[0]) {
+		snprintf(a->node, sizeof(a->node), "localhost");
+	}
+}
+
+/* ---- Alertmanager: the alarm pushed to /api/v2/alerts ---- */
+
+/* One alert per node, identified (as Alertmanager does) by its labels, the severity among them:
+ * a change of severity resolves the old alert and opens the new one, as a Prometheus rule on
+ * clockwatch_alarm_info would. While raised the alert is re-sent every alertmanager_resend with
+ * endsAt four periods ahead, so an agent that dies lets it expire rather than linger; on clear
+ * it is sent once more with endsAt now (retried until delivered). */
+
+static void
+rfc3339(int64_t ns, char *buf, size_t len)
+{
+	time_t t = (time_t)(ns / 1000000000);
+	struct tm tm;
+	char s[32];
+
+	gmtime_r(&t, &tm);
+	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%03dZ", s, (int)(ns % 1000000000 / 1000000));
+}
+
+static json_t *
+am_alert(const struct agent *a, int sev, const char *text, int64_t starts_ns, int64_t ends_ns)
+{
+	char starts[40], ends[40], num[32];
+	json_t *labels = json_object(), *ann = json_object();
+
+	rfc3339(starts_ns, starts, sizeof(starts));
+	rfc3339(ends_ns, ends, sizeof(ends));
+	json_object_set_new(labels, "alertname", json_string("TimeSynchronization"));
+	json_object_set_new(labels, "node", json_string(a->node));
+	json_object_set_new(labels, "severity", json_string(alarm_severity_name(sev)));
+	json_object_set_new(labels, "managed_object", json_string(a->conf.managed_object));
+	json_object_set_new(labels, "specific_problem", json_string(a->conf.specific_problem));
+	json_object_set_new(labels, "source", json_string("clockwatch-agent"));
+	json_object_set_new(ann, "summary", json_string(text));
+	if (a->am_attribution[0])
+		json_object_set_new(ann, "attribution", json_string(a->am_attribution));
+	snprintf(num, sizeof(num), "%u", a->conf.major_type);
+	json_object_set_new(ann, "major_type", json_string(num));
+	snprintf(num, sizeof(num), "%u", a->conf.minor_type);
+	json_object_set_new(ann, "minor_type", json_string(num));
+	snprintf(num, sizeof(num), "%d", a->conf.event_type);
+	json_object_set_new(ann, "event_type", json_string(num));
+	return json_pack("{s:o,s:o,s:s,s:s}", "labels", labels, "annotations", ann, "startsAt",
+	    starts, "endsAt", ends);
+}
+
+static void am_push(struct agent *a);
+
+static void
+am_done(void *data, long status, const char *err)
+{
+	struct am_target *t = data;
+	struct agent *a = t->agent;
+
+	t->inflight = false;
+	if (status >= 200 && status < 300) {
+		a->am_pushes++;
+		t->active_sev = t->sending_sev;
+		snprintf(t->active_text, sizeof(t->active_text), "%s", t->sending_text);
+		t->active_starts_ns = t->sending_starts_ns;
+		if (t->failing)
+			log_notice("alertmanager %s: delivering again", t->url);
+		t->failing = false;
+		return;
+	}
+	a->am_push_errors++;
+	if (!t->failing)
+		log_warning("alertmanager %s: %s%s (retried every %.0f s)", t->url,
+		    status ? "HTTP status " : "", status ? "" : err,
+		    (double)a->conf.alertmanager_resend_ns / 1e9);
+	if (status && !t->failing)
+		log_warning("alertmanager %s: answered HTTP %ld", t->url, status);
+	t->failing = true;
+}
+
+static void
+am_push(struct agent *a)
+{
+	int64_t now = sock_realtime_ns();
+	int sev = a->alarm.severity;
+
+	if (!a->am)
+		return;
+	for (size_t i = 0; i < a->conf.n_alertmanager_url; i++) {
+		struct am_target *t = &a->am_t[i];
+		if (t->inflight || (sev == ALARM_CLEARED && t->active_sev == ALARM_CLEARED))
+			continue;
+		json_t *arr = json_array();
+		if (t->active_sev != ALARM_CLEARED && t->active_sev != sev)
+			json_array_append_new(arr,
+			    am_alert(a, t->active_sev, t->active_text, t->active_starts_ns, now));
+		if (sev != ALARM_CLEARED)
+			json_array_append_new(arr,
+			    am_alert(a, sev, a->alarm.text, a->alarm_since_ns,
+			        now + 4 * a->conf.alertmanager_resend_ns));
+		char *body = json_dumps(arr, JSON_COMPACT);
+		json_decref(arr);
+		if (!body)
+			continue;
+		char url[sizeof(a->conf.alertmanager_url[0]) + 32];
+		size_t n = strlen(a->conf.alertmanager_url[i]);
+		snprintf(url, sizeof(url), "%s%s", a->conf.alertmanager_url[i],
+		    n && a->conf.alertmanager_url[i][n - 1] == '/' ? "api/v2/alerts"
+		                                                   : "/api/v2/alerts");
+		t->agent = a;
+		snprintf(t->url, sizeof(t->url), "%s", a->conf.alertmanager_url[i]);
+		t->sending_sev = sev;
+		snprintf(t->sending_text, sizeof(t->sending_text), "%s", a->alarm.text);
+		t->sending_starts_ns = a->alarm_since_ns;
+		if (httpc_post(a->am, url, "application/json", body, a->conf.timeout_ns * 5,
+		        am_done, t) == 0)
+			t->inflight = true;
+		else
+			a->am_push_errors++;
+		free(body);
+	}
+}
+
+static void
+am_timer_cb(struct loop *l, void *data)
+{
+	struct agent *a = data;
+
+	am_push(a);
+	loop_timer_arm(l, &a->am_tm, loop_now_ns(l) + a->conf.alertmanager_resend_ns, am_timer_cb,
+	    a);
+}
+
+static void
+start_am(struct agent *a)
+{
+	if (!a->conf.n_alertmanager_url || a->am)
+		return;
+	if (httpc_new(a->loop, &a->am) < 0) {
+		log_error("alertmanager: cannot start the HTTP client; alarms go to the log only");
+		a->am = NULL;
+		return;
+	}
+	loop_timer_arm(a->loop, &a->am_tm, loop_now_ns(a->loop), am_timer_cb, a);
+}
+
 /* ---- signals ---- */
 
 static void
@@ -358,7 +832,11 @@ reload(struct agent *a)
 		if (strcmp(c->state_dir, a->conf.state_dir))
 			log_warning("reload: state_dir changes only on restart");
 		snprintf(c->state_dir, sizeof(c->state_dir), "%s", a->conf.state_dir);
+		bool http_same = http_conf_same(c, &a->conf);
 		a->conf = *c;
+		set_node_name(a);
+		if (!http_same || (!a->http && a->conf.n_http_listen))
+			start_http(a);
 		log_notice("reloaded %s", a->conf_path);
 	}
 	free(c);
@@ -484,6 +962,11 @@ cmd_agent(int argc, char **argv)
 	}
 	open_store(a);
 	restore_alarm(a, sock_monotonic_ns(), sock_realtime_ns());
+	a->started_real_ns = sock_realtime_ns();
+	set_node_name(a);
+	start_http(a);
+	a->alarm_since_ns = a->started_real_ns;
+	start_am(a);
 	log_notice("agent watching %s, a check every %.0f s, store %s",
 	    a->conf.service < 0 ? "the running time service"
 	                        : snapshot_daemon_name((enum snap_daemon)a->conf.service),
@@ -498,6 +981,11 @@ cmd_agent(int argc, char **argv)
 	if (loop_run(a->loop, 0) < 0)
 		rc = CMD_EXIT_PARTIAL;
 out:
+	http_stop(a->http);
+	loop_timer_cancel(a->loop, &a->am_tm);
+	httpc_free(a->am);
+	if (a->have_last)
+		snapshot_fini(&a->last);
 	if (a->hist)
 		hist_close(a->hist);
 	if (a->sigfd > 0)

@@ -1,17 +1,19 @@
-/* cmd_alarms.c: `clockwatch alarms`: the agent's current alarm and its alarm log, read from its
- * store read-only (SQLite WAL lets it read while the agent writes). */
+/* cmd_alarms.c: `clockwatch alarms` and `clockwatch history`: the agent's current alarm, its
+ * alarm log and its check history, read from its store read-only (SQLite WAL lets them read
+ * while the agent writes). */
 #include "config.h"
 
 #include <getopt.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "alarm.h"
+#include "buf.h"
 #include "cmd.h"
 #include "hist.h"
+#include "out_store.h"
 #include "strutil.h"
 
 #define MAX_EVENTS 10000
@@ -30,64 +32,6 @@ usage(FILE *f)
 	    "  -h, --help           this help\n\n"
 	    "Exit status: 0 no alarm, 1 an alarm is raised, 2 no store could be read,\n"
 	    "3 usage error.\n");
-}
-
-static const char *
-utc(int64_t real_ns, char *buf, size_t len)
-{
-	time_t t = (time_t)(real_ns / 1000000000);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return buf;
-}
-
-static void
-text_out(const struct hist_alarm *al, const struct hist_event *ev, size_t n)
-{
-	char when[32];
-
-	printf("alarm:  %s%s%s\n", alarm_severity_name((enum alarm_severity)al->severity),
-	    al->text[0] ? ": " : "", al->text);
-	if (n == 0) {
-		printf("(no alarm events)\n");
-		return;
-	}
-	printf("\n%6s  %-20s  %-6s  %-8s  %s\n", "seq", "time (UTC)", "event", "severity", "text");
-	for (size_t i = 0; i < n; i++)
-		printf("%6lld  %-20s  %-6s  %-8s  %s\n", (long long)ev[i].seq,
-		    utc(ev[i].real_ns, when, sizeof(when)),
-		    alarm_event_name((enum alarm_event_kind)ev[i].kind),
-		    alarm_severity_name((enum alarm_severity)ev[i].to), ev[i].text);
-}
-
-static void
-json_out(const struct hist_alarm *al, const struct hist_event *ev, size_t n)
-{
-	json_t *root = json_object(), *log = json_array();
-	char when[32];
-
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(log,
-		    json_pack("{s:I,s:s,s:I,s:s,s:s,s:s,s:s}", "seq", (json_int_t)ev[i].seq, "time",
-		        utc(ev[i].real_ns, when, sizeof(when)), "time_ns",
-		        (json_int_t)ev[i].real_ns, "event",
-		        alarm_event_name((enum alarm_event_kind)ev[i].kind), "from",
-		        alarm_severity_name((enum alarm_severity)ev[i].from), "severity",
-		        alarm_severity_name((enum alarm_severity)ev[i].to), "text", ev[i].text));
-	json_object_set_new(root, "schema", json_string("clockwatch.alarms/1"));
-	json_object_set_new(root, "alarm",
-	    json_pack("{s:s,s:i,s:s}", "severity",
-	        alarm_severity_name((enum alarm_severity)al->severity), "severity_level",
-	        al->severity, "text", al->text));
-	json_object_set_new(root, "events", log);
-	char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	if (s) {
-		puts(s);
-		free(s);
-	}
-	json_decref(root);
 }
 
 int
@@ -152,10 +96,116 @@ cmd_alarms(int argc, char **argv)
 	} else {
 		if (!al.valid)
 			memset(&al, 0, sizeof(al));
-		json ? json_out(&al, ev, n) : text_out(&al, ev, n);
+		struct buf out = {0};
+		json ? out_alarms_json(&out, &al, ev, n) : out_alarms_text(&out, &al, ev, n);
+		fputs(out.data, stdout);
+		buf_free(&out);
 		rc = al.severity ? CMD_EXIT_PARTIAL : CMD_EXIT_OK;
 	}
 	free(ev);
+	hist_close(h);
+	return rc;
+}
+
+static void
+history_usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: clockwatch history [--json] [--from TIME] [--to TIME] [--step DURATION]\n"
+	    "                         [--state-dir DIR]\n\n"
+	    "The agent's checks over a time window, summarised per step: how many checks, the\n"
+	    "share synchronized, the mean and worst offset, jitter, root distance and the worst\n"
+	    "alarm severity. Steps without checks are left out.\n\n"
+	    "  -j, --json           JSON (schema clockwatch.history/1, see clockwatch(1))\n"
+	    "      --from TIME      start (default -1h): now, -30m, -1h, -2d, Unix seconds or\n"
+	    "                       2026-11-22T01:00:00Z\n"
+	    "      --to TIME        end (default now)\n"
+	    "      --step DURATION  bucket length, at least 1s (default: the window / 300); at\n"
+	    "                       most %d buckets\n"
+	    "      --state-dir DIR  the agent's state directory (default $STATE_DIRECTORY,\n"
+	    "                       else /var/lib/clockwatch)\n"
+	    "  -h, --help           this help\n\n"
+	    "Exit status: 0 shown, 2 no store could be read, 3 usage error.\n",
+	    HIST_MAX_POINTS);
+}
+
+int
+cmd_history(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"json", no_argument, NULL, 'j'},
+	    {"from", required_argument, NULL, 'F'},
+	    {"to", required_argument, NULL, 'T'},
+	    {"step", required_argument, NULL, 'S'},
+	    {"state-dir", required_argument, NULL, 'd'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *dir = getenv("STATE_DIRECTORY"), *from = NULL, *to = NULL, *step = NULL;
+	bool json = false;
+	int c;
+
+	if (!dir || !*dir)
+		dir = "/var/lib/clockwatch";
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'F':
+			from = optarg;
+			break;
+		case 'T':
+			to = optarg;
+			break;
+		case 'S':
+			step = optarg;
+			break;
+		case 'd':
+			dir = optarg;
+			break;
+		case 'h':
+			history_usage(stdout);
+			return CMD_EXIT_OK;
+		default:
+			fprintf(stderr, "clockwatch history: %s '%s'\n",
+			    optopt ? "option needs a value:" : "unknown option", argv[optind - 1]);
+			return CMD_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "clockwatch history: unexpected argument '%s'\n", argv[optind]);
+		return CMD_EXIT_USAGE;
+	}
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	int64_t now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec, f, t, st;
+	char err[200];
+	if (history_window(from, to, step, now, &f, &t, &st, err, sizeof(err)) < 0) {
+		fprintf(stderr, "clockwatch history: %s\n", err);
+		return CMD_EXIT_USAGE;
+	}
+	struct hist *h;
+	if (hist_open(dir, true, &h) < 0) {
+		fprintf(stderr, "clockwatch history: %s\n", hist_open_error());
+		return CMD_EXIT_NONE;
+	}
+	struct hist_point *p = calloc(HIST_MAX_POINTS, sizeof(*p));
+	size_t n = 0;
+	int rc = CMD_EXIT_OK;
+	if (!p || hist_series(h, f, t, st, p, HIST_MAX_POINTS, &n) < 0) {
+		fprintf(stderr, "clockwatch history: %s: %s\n", dir, hist_strerror(h));
+		rc = CMD_EXIT_NONE;
+	} else {
+		struct buf out = {0};
+		json ? out_history_json(&out, f, t, st, p, n)
+		     : out_history_text(&out, f, t, st, p, n);
+		fputs(out.data, stdout);
+		buf_free(&out);
+	}
+	free(p);
 	hist_close(h);
 	return rc;
 }

@@ -7,6 +7,7 @@
  * on the stack. Durations are int64 ns; the alarm thresholds double seconds (conf.h). */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -53,35 +54,53 @@ struct directive {
 	conf_handler *set;
 	size_t off, size; /* the field of struct conf it sets */
 	int64_t min, max; /* accepted range: ns for durations, the value for numbers */
+	bool repeat;      /* may be given more than once (its handler appends) */
 };
 
 static conf_handler set_service, set_path, set_abs_path, set_address, set_duration, set_offset,
-    set_u32, set_int, set_string;
+    set_u32, set_int, set_string, set_listen, set_url;
 
 #define FIELD(f) offsetof(struct conf, f), sizeof(((struct conf *)0)->f)
 
 /* Sorted by name as ascii_casecmp orders them ('_' before letters): looked up with bsearch. */
 static const struct directive directives[] = {
-    {"address", "HOST[:PORT]", 1, 1, set_address, FIELD(address), 0, 0},
-    {"alarm_command", "PATH", 1, 1, set_abs_path, FIELD(alarm_command), 0, 0},
-    {"chronyd_socket", "PATH", 1, 1, set_path, FIELD(chronyd_socket), 0, 0},
-    {"clear_delay", "DURATION", 1, 1, set_duration, FIELD(clear_delay_ns), 0, NS_PER_H},
-    {"conf", "PATH", 1, 1, set_path, FIELD(daemon_conf), 0, 0},
-    {"critical_offset", "DURATION", 1, 1, set_offset, FIELD(critical_s), 0, 0},
-    {"event_type", "N", 1, 1, set_int, FIELD(event_type), 0, 255},
-    {"grace", "DURATION", 1, 1, set_duration, FIELD(grace_ns), 0, NS_PER_D},
-    {"interval", "DURATION", 1, 1, set_duration, FIELD(interval_ns), NS_PER_S, NS_PER_H},
-    {"major_type", "N", 1, 1, set_u32, FIELD(major_type), 0, UINT32_MAX},
-    {"managed_object", "NAME", 1, 1, set_string, FIELD(managed_object), 0, 0},
-    {"minor_type", "N", 1, 1, set_u32, FIELD(minor_type), 0, UINT32_MAX},
-    {"panic_offset", "DURATION", 1, 1, set_offset, FIELD(panic_s), 0, 0},
-    {"reject_initial", "DURATION", 1, 1, set_duration, FIELD(reject_initial_ns), 0, NS_PER_D},
-    {"reject_reselect", "DURATION", 1, 1, set_duration, FIELD(reject_reselect_ns), 0, NS_PER_D},
-    {"retention", "DURATION", 1, 1, set_duration, FIELD(retention_ns), NS_PER_H, 3650 * NS_PER_D},
-    {"service", "chronyd|ntpd|timesyncd|auto", 1, 1, set_service, FIELD(service), 0, 0},
-    {"specific_problem", "TEXT", 1, 1, set_string, FIELD(specific_problem), 0, 0},
-    {"state_dir", "PATH", 1, 1, set_abs_path, FIELD(state_dir), 0, 0},
-    {"timeout", "DURATION", 1, 1, set_duration, FIELD(timeout_ns), NS_PER_S / 1000, 60 * NS_PER_S},
+    {"address", "HOST[:PORT]", 1, 1, set_address, FIELD(address), 0, 0, false},
+    {"alarm_command", "PATH", 1, 1, set_abs_path, FIELD(alarm_command), 0, 0, false},
+    {"alertmanager_resend", "DURATION", 1, 1, set_duration, FIELD(alertmanager_resend_ns),
+        10 * NS_PER_S, NS_PER_H, false},
+    {"alertmanager_url", "URL", 1, 1, set_url, FIELD(alertmanager_url), 0, 0, true},
+    {"chronyd_socket", "PATH", 1, 1, set_path, FIELD(chronyd_socket), 0, 0, false},
+    {"clear_delay", "DURATION", 1, 1, set_duration, FIELD(clear_delay_ns), 0, NS_PER_H, false},
+    {"conf", "PATH", 1, 1, set_path, FIELD(daemon_conf), 0, 0, false},
+    {"critical_offset", "DURATION", 1, 1, set_offset, FIELD(critical_s), 0, 0, false},
+    {"event_type", "N", 1, 1, set_int, FIELD(event_type), 0, 255, false},
+    {"grace", "DURATION", 1, 1, set_duration, FIELD(grace_ns), 0, NS_PER_D, false},
+    {"http_listen", "ADDR[:PORT]|off", 1, 1, set_listen, FIELD(http_listen), 0, 0, true},
+    {"http_max_connections", "N", 1, 1, set_u32, FIELD(http_max_connections), 1, 1024, false},
+    {"http_password_file", "PATH", 1, 1, set_abs_path, FIELD(http_password_file), 0, 0, false},
+    {"http_per_ip_connections", "N", 1, 1, set_u32, FIELD(http_per_ip_connections), 1, 1024, false},
+    {"http_timeout", "DURATION", 1, 1, set_duration, FIELD(http_timeout_ns), NS_PER_S,
+        5 * NS_PER_MIN, false},
+    {"http_tls_cert", "PATH", 1, 1, set_abs_path, FIELD(http_tls_cert), 0, 0, false},
+    {"http_tls_key", "PATH", 1, 1, set_abs_path, FIELD(http_tls_key), 0, 0, false},
+    {"http_user", "NAME", 1, 1, set_string, FIELD(http_user), 0, 0, false},
+    {"interval", "DURATION", 1, 1, set_duration, FIELD(interval_ns), NS_PER_S, NS_PER_H, false},
+    {"major_type", "N", 1, 1, set_u32, FIELD(major_type), 0, UINT32_MAX, false},
+    {"managed_object", "NAME", 1, 1, set_string, FIELD(managed_object), 0, 0, false},
+    {"minor_type", "N", 1, 1, set_u32, FIELD(minor_type), 0, UINT32_MAX, false},
+    {"node_name", "NAME", 1, 1, set_string, FIELD(node_name), 0, 0, false},
+    {"panic_offset", "DURATION", 1, 1, set_offset, FIELD(panic_s), 0, 0, false},
+    {"reject_initial", "DURATION", 1, 1, set_duration, FIELD(reject_initial_ns), 0, NS_PER_D,
+        false},
+    {"reject_reselect", "DURATION", 1, 1, set_duration, FIELD(reject_reselect_ns), 0, NS_PER_D,
+        false},
+    {"retention", "DURATION", 1, 1, set_duration, FIELD(retention_ns), NS_PER_H, 3650 * NS_PER_D,
+        false},
+    {"service", "chronyd|ntpd|timesyncd|auto", 1, 1, set_service, FIELD(service), 0, 0, false},
+    {"specific_problem", "TEXT", 1, 1, set_string, FIELD(specific_problem), 0, 0, false},
+    {"state_dir", "PATH", 1, 1, set_abs_path, FIELD(state_dir), 0, 0, false},
+    {"timeout", "DURATION", 1, 1, set_duration, FIELD(timeout_ns), NS_PER_S / 1000, 60 * NS_PER_S,
+        false},
 };
 
 #define N_DIRECTIVES CW_ARRAY_LEN(directives)
@@ -92,6 +111,7 @@ struct parser {
 	size_t n_errors;                 /* in this call, including those not kept */
 	unsigned seen[N_DIRECTIVES];     /* line where each directive was first given, 0: not yet */
 	unsigned seen_col[N_DIRECTIVES]; /* and the column of its first argument */
+	bool seen_off;                   /* "http_listen off" was given */
 	struct line l;
 };
 
@@ -114,6 +134,12 @@ conf_defaults(struct conf *c, const char *state_directory_env)
 	snprintf(c->specific_problem, sizeof(c->specific_problem), "LOTC Time Synchronization");
 	c->event_type = 6;
 	c->retention_ns = 30 * NS_PER_D;
+	snprintf(c->http_listen[0], sizeof(c->http_listen[0]), "127.0.0.1:%d", CONF_HTTP_PORT);
+	c->n_http_listen = 1;
+	c->http_max_connections = 64;
+	c->http_per_ip_connections = 16;
+	c->http_timeout_ns = 10 * NS_PER_S;
+	c->alertmanager_resend_ns = NS_PER_MIN;
 	/* systemd joins several StateDirectory= with ':'; ours is the first. A value that does
 	 * not fit is not shortened into some other directory. */
 	size_t n = state_directory_env ? strcspn(state_directory_env, ":") : 0;
@@ -379,6 +405,94 @@ set_offset(struct parser *p, const struct directive *d, const struct word *args)
 	*(double *)field(p, d) = (double)ns / 1e9;
 }
 
+/* "http_listen ADDR[:PORT]": a numeric IPv4 or IPv6 address to listen on (no names: the agent
+ * must not depend on DNS to serve its metrics), port 10123 when none; "off" alone: no HTTP.
+ * The first line replaces the default; the others add, up to CONF_HTTP_LISTEN_MAX. */
+static void
+set_listen(struct parser *p, const struct directive *d, const struct word *args)
+{
+	struct conf *c = p->c;
+	struct hostspec hs;
+	char err[160];
+	unsigned char a[16];
+	bool first = p->seen[d - directives] == p->line_no;
+
+	if (first)
+		c->n_http_listen = 0;
+	if (!ascii_casecmp(args[0].s, "off")) {
+		if (!first || p->seen_off)
+			error_at(p, args[0].col,
+			    "http_listen off cannot go with other http_listen lines");
+		p->seen_off = true;
+		return;
+	}
+	if (p->seen_off) {
+		error_at(p, args[0].col, "http_listen off cannot go with other http_listen lines");
+		return;
+	}
+	if (strutil_parse_hostspec(args[0].s, &hs, err, sizeof(err)) < 0) {
+		error_at(p, args[0].col, "bad http_listen address: %s", err);
+		return;
+	}
+	if (inet_pton(AF_INET, hs.host, a) != 1 && inet_pton(AF_INET6, hs.host, a) != 1) {
+		error_at(p, args[0].col,
+		    "http_listen wants a numeric address (127.0.0.1, ::1, 0.0.0.0, ::), got "
+		    "'%.60s'",
+		    hs.host);
+		return;
+	}
+	if (c->n_http_listen >= CONF_HTTP_LISTEN_MAX) {
+		error_at(p, args[0].col, "too many http_listen lines (at most %d)",
+		    CONF_HTTP_LISTEN_MAX);
+		return;
+	}
+	snprintf(c->http_listen[c->n_http_listen], sizeof(c->http_listen[0]),
+	    strchr(hs.host, ':') ? "[%s]:%u" : "%s:%u", hs.host,
+	    hs.port ? hs.port : (unsigned)CONF_HTTP_PORT);
+	c->n_http_listen++;
+}
+
+/* "alertmanager_url URL": http:// or https://, a host, no spaces; repeatable. */
+static void
+set_url(struct parser *p, const struct directive *d, const struct word *args)
+{
+	struct conf *c = p->c;
+	const char *u = args[0].s;
+	size_t n = strlen(u), scheme = 0;
+
+	(void)d;
+	if (!strncmp(u, "http://", 7))
+		scheme = 7;
+	else if (!strncmp(u, "https://", 8))
+		scheme = 8;
+	if (!scheme || n == scheme || u[scheme] == '/') {
+		error_at(p, args[0].col,
+		    "alertmanager_url wants http://HOST[:PORT][/PATH] or https://..., "
+		    "got '%.60s'",
+		    u);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if ((unsigned char)u[i] <= ' ' || u[i] == '"' || u[i] == '\\' || u[i] == 0x7f) {
+			error_at(p, args[0].col + (unsigned)i,
+			    "alertmanager_url: no blanks, quotes or "
+			    "backslashes in a URL");
+			return;
+		}
+	}
+	if (n >= sizeof(c->alertmanager_url[0])) {
+		error_at(p, args[0].col, "alertmanager_url too long (%zu bytes, at most %zu)", n,
+		    sizeof(c->alertmanager_url[0]) - 1);
+		return;
+	}
+	if (c->n_alertmanager_url >= CONF_ALERTMANAGER_MAX) {
+		error_at(p, args[0].col, "too many alertmanager_url lines (at most %d)",
+		    CONF_ALERTMANAGER_MAX);
+		return;
+	}
+	memcpy(c->alertmanager_url[c->n_alertmanager_url++], u, n + 1);
+}
+
 static bool
 number_arg(struct parser *p, const struct directive *d, const struct word *a, int64_t *v)
 {
@@ -560,12 +674,14 @@ directive_line(struct parser *p)
 		return;
 	}
 	size_t k = (size_t)(d - directives);
-	if (p->seen[k]) {
+	if (p->seen[k] && !d->repeat) {
 		error_at(p, l->w[0].col, "%s already set on line %u", d->name, p->seen[k]);
 		return;
 	}
-	p->seen[k] = p->line_no;
-	p->seen_col[k] = n_args > 0 ? l->w[1].col : l->w[0].col;
+	if (!p->seen[k]) {
+		p->seen[k] = p->line_no;
+		p->seen_col[k] = n_args > 0 ? l->w[1].col : l->w[0].col;
+	}
 	if (n_args < d->min_args || n_args > d->max_args) {
 		size_t extra = CW_MIN(1 + (size_t)d->max_args, (size_t)MAX_WORDS - 1);
 		unsigned col = n_args < d->min_args ? l->w[0].col : l->w[extra].col;
@@ -629,6 +745,20 @@ check_offsets(struct parser *p)
 	    p->c->panic_s, p->c->critical_s);
 }
 
+/* Directives that make sense only together: a TLS certificate and its key, a user and its
+ * password. The error goes to the line of the one given. */
+static void
+check_pair(struct parser *p, const char *a, const char *b)
+{
+	size_t ia = directive_index(a), ib = directive_index(b);
+
+	if (!p->seen[ia] == !p->seen[ib])
+		return;
+	size_t at = p->seen[ia] ? ia : ib;
+	p->line_no = p->seen[at];
+	error_at(p, p->seen_col[at], "%s needs %s too", p->seen[ia] ? a : b, p->seen[ia] ? b : a);
+}
+
 int
 conf_parse(struct conf *c, const char *text, size_t len)
 {
@@ -643,6 +773,8 @@ conf_parse(struct conf *c, const char *text, size_t len)
 		i += n + 1;
 	}
 	check_offsets(p);
+	check_pair(p, "http_tls_cert", "http_tls_key");
+	check_pair(p, "http_user", "http_password_file");
 	return p->n_errors ? -EINVAL : 0;
 }
 

@@ -12,6 +12,9 @@
 #define CONF_PATH_MAX 1024
 #define CONF_MAX_ERRORS 32
 #define CONF_MAX_LINE 4096
+#define CONF_HTTP_LISTEN_MAX 4
+#define CONF_ALERTMANAGER_MAX 4
+#define CONF_HTTP_PORT 10123 /* the default port of the agent's HTTP side */
 
 struct conf_error {
 	unsigned line, col; /* 1-based; col of the offending word */
@@ -44,6 +47,22 @@ struct conf {
 	char state_dir[CONF_PATH_MAX]; /* "state_dir PATH"; default: $STATE_DIRECTORY, else
 	                                * /var/lib/clockwatch (conf_defaults takes it) */
 	int64_t retention_ns;          /* "retention 30d": history kept (default 30 days) */
+	/* the HTTP side: /metrics, the API, the dashboard */
+	char http_listen[CONF_HTTP_LISTEN_MAX][80]; /* "http_listen ADDR[:PORT]" (repeatable;
+	                                             * "off": none); default 127.0.0.1:10123 */
+	size_t n_http_listen;
+	char http_tls_cert[CONF_PATH_MAX]; /* "http_tls_cert PATH" (PEM), with http_tls_key */
+	char http_tls_key[CONF_PATH_MAX];
+	char http_user[64];                     /* "http_user NAME": basic auth, with ... */
+	char http_password_file[CONF_PATH_MAX]; /* "http_password_file PATH" (first line) */
+	uint32_t http_max_connections;          /* "http_max_connections 64" */
+	uint32_t http_per_ip_connections;       /* "http_per_ip_connections 16" */
+	int64_t http_timeout_ns;                /* "http_timeout 10s": idle connection limit */
+	char node_name[128];                    /* "node_name NAME": default the host name */
+	/* Alertmanager */
+	char alertmanager_url[CONF_ALERTMANAGER_MAX][256]; /* "alertmanager_url URL" (repeatable) */
+	size_t n_alertmanager_url;
+	int64_t alertmanager_resend_ns; /* "alertmanager_resend 1m": while raised */
 	/* parse results */
 	struct conf_error errors[CONF_MAX_ERRORS];
 	size_t n_errors;

@@ -78,6 +78,7 @@ enum stmt_id {
 	ST_GET_ALARM,
 	ST_EVENTS,
 	ST_PRUNE,
+	ST_SERIES,
 	ST_COUNT
 };
 
@@ -102,6 +103,11 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_EVENTS] = "SELECT seq, real_ns, kind, sev_from, sev_to, text FROM"
                   " (SELECT * FROM events ORDER BY seq DESC LIMIT ?1) ORDER BY seq",
     [ST_PRUNE] = "DELETE FROM checks WHERE real_ns < ?1",
+    /* ?1 from, ?2 to, ?3 step, ?4 limit; the index on real_ns bounds the scan to the window */
+    [ST_SERIES] = "SELECT (real_ns - ?1) / ?3, COUNT(*), AVG(synchronized), AVG(offset_s),"
+                  " MIN(offset_s), MAX(offset_s), AVG(jitter_s), MAX(root_distance_s),"
+                  " MAX(severity) FROM checks WHERE real_ns >= ?1 AND real_ns < ?2"
+                  " GROUP BY 1 ORDER BY 1 LIMIT ?4",
 };
 
 struct hist {
@@ -381,6 +387,47 @@ hist_events(struct hist *h, struct hist_event *out, size_t n, size_t *got)
 		read_event(st, &out[k++]);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		r = fail(h, rc, "read events");
+	done(st);
+	if (r == 0)
+		*got = k;
+	return r;
+}
+
+static double
+column_num(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
+}
+
+int
+hist_series(struct hist *h, int64_t from_ns, int64_t to_ns, int64_t step_ns, struct hist_point *out,
+    size_t max, size_t *got)
+{
+	sqlite3_stmt *st = h->st[ST_SERIES];
+	size_t k = 0;
+	int rc = SQLITE_DONE, r = 0;
+
+	*got = 0;
+	if (max == 0 || step_ns <= 0 || to_ns <= from_ns)
+		return 0;
+	sqlite3_bind_int64(st, 1, from_ns);
+	sqlite3_bind_int64(st, 2, to_ns);
+	sqlite3_bind_int64(st, 3, step_ns);
+	sqlite3_bind_int64(st, 4, (int64_t)CW_MIN(max, (size_t)HIST_MAX_POINTS));
+	while (k < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct hist_point *p = &out[k++];
+		p->real_ns = from_ns + sqlite3_column_int64(st, 0) * step_ns;
+		p->checks = sqlite3_column_int(st, 1);
+		p->synchronized_ratio = column_num(st, 2);
+		p->offset_s = column_num(st, 3);
+		p->offset_min_s = column_num(st, 4);
+		p->offset_max_s = column_num(st, 5);
+		p->jitter_s = column_num(st, 6);
+		p->root_distance_s = column_num(st, 7);
+		p->severity_max = sqlite3_column_int(st, 8);
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		r = fail(h, rc, "read history");
 	done(st);
 	if (r == 0)
 		*got = k;

@@ -20,6 +20,7 @@ static const struct {
     {"check", cmd_check, "Nagios/Icinga plugin: the alarm and the offset, one line"},
     {"agent", cmd_agent, "the daemon: periodic checks, the alarm with its timers, history"},
     {"alarms", cmd_alarms, "the agent's current alarm and its alarm log"},
+    {"history", cmd_history, "the agent's checks over time: offset, jitter, root distance"},
     {"query", cmd_query, "measure NTP servers directly with clockwatch's own client"},
 };
 

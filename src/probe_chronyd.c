@@ -223,11 +223,13 @@ take_tracking(struct snapshot *s, const struct chrony_tracking *t)
 	else
 		wire_chrony_format_name(NULL, t->refid, s->source_addr, sizeof(s->source_addr));
 	snprintf(s->source_name, sizeof(s->source_name), "%s", s->source_addr);
+	s->offset_s = t->current_correction_s;
+	/* chronyd keeps its reference time in its estimate of true time: this clock plus the
+	 * correction still to make (seconds off when it may not set the clock) */
 	if (t->ref_time_s) {
 		double ref = (double)t->ref_time_s + t->ref_time_frac_ns * 1e-9;
-		s->last_sync_age_s = (double)s->real_ns / 1e9 - ref;
+		s->last_sync_age_s = (double)s->real_ns / 1e9 + s->offset_s - ref;
 	}
-	s->offset_s = t->current_correction_s;
 	s->root_delay_s = t->root_delay_s;
 	s->root_disp_s = t->root_dispersion_s;
 	s->root_distance_s = t->root_delay_s / 2 + t->root_dispersion_s;

@@ -118,7 +118,8 @@ struct snapshot {
 	                        * RFC 5905 sign as everywhere: positive = this clock is behind */
 	double offset_error_s; /* a bound on that estimate, when the daemon gives one */
 	double root_delay_s, root_disp_s, root_distance_s;
-	double freq_ppm; /* the daemon's frequency correction (+: the clock is sped up) */
+	double freq_ppm; /* the clock's frequency error the daemon corrects (+: uncorrected it
+	                  * runs fast; the correction is the opposite) */
 	double poll_s;
 	enum snap_leap leap;
 

@@ -10,6 +10,7 @@ Stdlib only; run with Debian's /usr/bin/python3.
 """
 
 import atexit
+import json
 import os
 import random
 import shutil
@@ -338,6 +339,23 @@ class Netns:
     def run(self, argv, **kw):
         return subprocess.run(self.argv(argv), **kw)
 
+    def veth(self, host_addr, ns_addr, prefix=30):
+        """A veth pair from the host into this namespace: host_addr on the host's end,
+        ns_addr inside, and the namespace's default route through the host. Removed with the
+        namespace."""
+        host_if = "cwv%d" % random.randrange(1 << 24)
+        ns_if = host_if + "n"
+        subprocess.run(["ip", "link", "add", host_if, "type", "veth", "peer", "name", ns_if],
+                       check=True)
+        subprocess.run(["ip", "link", "set", ns_if, "netns", self.name], check=True)
+        subprocess.run(["ip", "addr", "add", "%s/%d" % (host_addr, prefix), "dev", host_if],
+                       check=True)
+        subprocess.run(["ip", "link", "set", host_if, "up"], check=True)
+        self.run(["ip", "addr", "add", "%s/%d" % (ns_addr, prefix), "dev", ns_if], check=True)
+        self.run(["ip", "link", "set", ns_if, "up"], check=True)
+        self.run(["ip", "route", "add", "default", "via", host_addr], check=True)
+        return host_if
+
     def remove(self):
         if self.name in _netns:
             subprocess.run(["ip", "netns", "del", self.name], check=False)
@@ -461,3 +479,118 @@ def free_udp_port(addr="127.0.0.1"):
     with socket.socket(fam, socket.SOCK_DGRAM) as s:
         s.bind((addr, 0))
         return s.getsockname()[1]
+
+
+def free_tcp_port(addr="127.0.0.1"):
+    fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+    with socket.socket(fam, socket.SOCK_STREAM) as s:
+        s.bind((addr, 0))
+        return s.getsockname()[1]
+
+
+def http_get(url, timeout=5, headers=None):
+    """(status, headers, body bytes) of a GET; status 0 when nothing answered."""
+    import urllib.error
+    import urllib.request
+    req = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, dict(r.headers), r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read()
+    except (urllib.error.URLError, OSError):
+        return 0, {}, b""
+
+
+def tcp_listening(addr, port):
+    """True when something accepts TCP connections on addr:port."""
+    fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+    with socket.socket(fam, socket.SOCK_STREAM) as s:
+        s.settimeout(0.5)
+        return s.connect_ex((addr, port)) == 0
+
+
+class Alertmanager:
+    """A real Prometheus Alertmanager (Debian's prometheus-alertmanager) on addr:port, its data
+    in a temporary directory, clustering off, one receiver that goes nowhere: tests read what
+    it holds through its v2 API."""
+
+    def __init__(self, addr="127.0.0.1", port=None, ns=None):
+        self.dir = tempfile.mkdtemp(prefix="cw-am-")
+        self.addr, self.port = addr, port or free_tcp_port(addr)
+        with open(os.path.join(self.dir, "am.yml"), "w") as f:
+            f.write("route:\n  receiver: 'null'\n  group_by: [alertname, node]\n"
+                    "  group_wait: 1s\n  group_interval: 1s\n"
+                    "receivers:\n  - name: 'null'\n")
+        argv = ["prometheus-alertmanager", "--config.file=%s/am.yml" % self.dir,
+                "--storage.path=%s/data" % self.dir,
+                "--web.listen-address=%s:%d" % (addr if ":" not in addr else "[%s]" % addr,
+                                                self.port),
+                "--cluster.listen-address=", "--log.level=warn"]
+        self.url = "http://%s:%d" % (addr, self.port)
+        self.proc = Process("alertmanager", ns.argv(argv) if ns else argv,
+                            log=os.path.join(self.dir, "am.log"), check_caps=False)
+        wait_for(lambda: http_get(self.url + "/-/ready", 1)[0] == 200 if not ns else
+                 ns.run(["curl", "-sf", self.url + "/-/ready"], capture_output=True).returncode
+                 == 0, 20, "alertmanager ready")
+
+    def alerts(self, active=True):
+        """The alerts it holds (v2 API), active or resolved."""
+        q = "?active=%s&silenced=false&inhibited=false&unprocessed=true" % (
+            "true" if active else "false")
+        st, _, body = http_get(self.url + "/api/v2/alerts" + q)
+        return json.loads(body) if st == 200 else None
+
+    def stop(self):
+        self.proc.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Prometheus:
+    """A real Prometheus (Debian's package) scraping the given targets every second, with the
+    given rule files, sending alerts to the given Alertmanager URLs."""
+
+    def __init__(self, targets, rule_files=(), alertmanagers=(), addr="127.0.0.1", port=None,
+                 job="clockwatch"):
+        self.dir = tempfile.mkdtemp(prefix="cw-prom-")
+        self.addr, self.port = addr, port or free_tcp_port(addr)
+        cfg = ["global:", "  scrape_interval: 1s", "  evaluation_interval: 1s"]
+        if rule_files:
+            cfg.append("rule_files:")
+            cfg += ["  - %s" % r for r in rule_files]
+        if alertmanagers:
+            cfg += ["alerting:", "  alertmanagers:", "    - static_configs:",
+                    "        - targets: [%s]" % ", ".join(
+                        "'%s'" % u.split("//", 1)[1] for u in alertmanagers)]
+        cfg += ["scrape_configs:", "  - job_name: %s" % job, "    static_configs:",
+                "      - targets: [%s]" % ", ".join("'%s'" % t for t in targets)]
+        with open(os.path.join(self.dir, "prom.yml"), "w") as f:
+            f.write("\n".join(cfg) + "\n")
+        self.url = "http://%s:%d" % (addr, self.port)
+        self.proc = Process("prometheus", [
+            "prometheus", "--config.file=%s/prom.yml" % self.dir,
+            "--storage.tsdb.path=%s/data" % self.dir, "--web.listen-address=%s:%d" % (
+                addr, self.port), "--log.level=warn"], log=os.path.join(self.dir, "prom.log"),
+            check_caps=False)
+        wait_for(lambda: http_get(self.url + "/-/ready", 1)[0] == 200, 30, "prometheus ready")
+
+    def query(self, expr):
+        """The instant vector of a PromQL expression: a list of {metric, value}."""
+        import urllib.parse
+        st, _, body = http_get(self.url + "/api/v1/query?" + urllib.parse.urlencode(
+            {"query": expr}))
+        if st != 200:
+            return None
+        return json.loads(body)["data"]["result"]
+
+    def alerts(self):
+        st, _, body = http_get(self.url + "/api/v1/alerts")
+        return json.loads(body)["data"]["alerts"] if st == 200 else None
+
+    def targets(self):
+        st, _, body = http_get(self.url + "/api/v1/targets")
+        return json.loads(body)["data"]["activeTargets"] if st == 200 else None
+
+    def stop(self):
+        self.proc.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
