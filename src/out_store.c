@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,12 +123,12 @@ out_history_json(struct buf *b, int64_t from_ns, int64_t to_ns, int64_t step_ns,
 }
 
 static void
-cell(struct buf *b, double v)
+cell(struct buf *b, double v, bool sign)
 {
 	char tmp[48];
 
 	if (isfinite(v))
-		buf_printf(b, "  %12s", strutil_fmt_seconds(tmp, sizeof(tmp), v, true));
+		buf_printf(b, "  %12s", strutil_fmt_seconds(tmp, sizeof(tmp), v, sign));
 	else
 		buf_printf(b, "  %12s", "-");
 }
@@ -148,10 +149,10 @@ out_history_text(struct buf *b, int64_t from_ns, int64_t to_ns, int64_t step_ns,
 		double worst = fmax(fabs(p[i].offset_min_s), fabs(p[i].offset_max_s));
 		buf_printf(b, "%-20s  %6d  %4.0f%%", utc(p[i].real_ns, a, sizeof(a)), p[i].checks,
 		    isfinite(p[i].synchronized_ratio) ? p[i].synchronized_ratio * 100 : 0.0);
-		cell(b, p[i].offset_s);
-		cell(b, isfinite(p[i].offset_min_s) ? worst : NAN);
-		cell(b, p[i].jitter_s);
-		cell(b, p[i].root_distance_s);
+		cell(b, p[i].offset_s, true);
+		cell(b, isfinite(p[i].offset_min_s) ? worst : NAN, false);
+		cell(b, p[i].jitter_s, false);
+		cell(b, p[i].root_distance_s, false);
 		buf_printf(b, "  %s\n",
 		    alarm_severity_name((enum alarm_severity)p[i].severity_max));
 	}
