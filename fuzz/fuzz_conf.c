@@ -2,7 +2,8 @@
  * over the result (as a drop-in would be). Invariants: at most CONF_MAX_ERRORS kept, each
  * terminated and placed on a line of the text with a column within a line's bounds; the return
  * says whether there were errors; every value is one the directive accepts, whatever the text;
- * the strings are terminated; conf_format_error never writes past its buffer. */
+ * the strings are terminated; the HTTP listens and Alertmanager URLs stay within their lists;
+ * conf_format_error never writes past its buffer. */
 #include "config.h"
 
 #include <errno.h>
@@ -20,6 +21,44 @@ static bool
 terminated(const char *s, size_t size)
 {
 	return memchr(s, '\0', size) != NULL;
+}
+
+static bool
+abs_or_empty(const char *path, size_t size)
+{
+	return terminated(path, size) && (!path[0] || path[0] == '/');
+}
+
+/* The HTTP side and Alertmanager: lists within their bounds, each entry a terminated string
+ * its directive accepts. */
+static void
+check_http(const struct conf *c)
+{
+	if (c->n_http_listen > CONF_HTTP_LISTEN_MAX ||
+	    c->n_alertmanager_url > CONF_ALERTMANAGER_MAX)
+		abort();
+	for (size_t i = 0; i < c->n_http_listen; i++)
+		if (!terminated(c->http_listen[i], sizeof(c->http_listen[i])) ||
+		    !c->http_listen[i][0] || !strchr(c->http_listen[i], ':'))
+			abort();
+	for (size_t i = 0; i < c->n_alertmanager_url; i++)
+		if (!terminated(c->alertmanager_url[i], sizeof(c->alertmanager_url[i])) ||
+		    (strncmp(c->alertmanager_url[i], "http://", 7) &&
+		        strncmp(c->alertmanager_url[i], "https://", 8)) ||
+		    strpbrk(c->alertmanager_url[i], " \t\"\\"))
+			abort();
+	if (c->http_max_connections < 1 || c->http_max_connections > 1024 ||
+	    c->http_per_ip_connections < 1 || c->http_per_ip_connections > 1024)
+		abort();
+	if (c->http_timeout_ns < S_NS || c->http_timeout_ns > 300 * S_NS ||
+	    c->alertmanager_resend_ns < 10 * S_NS || c->alertmanager_resend_ns > 3600 * S_NS)
+		abort();
+	if (!abs_or_empty(c->http_tls_cert, sizeof(c->http_tls_cert)) ||
+	    !abs_or_empty(c->http_tls_key, sizeof(c->http_tls_key)) ||
+	    !abs_or_empty(c->http_password_file, sizeof(c->http_password_file)) ||
+	    !terminated(c->http_user, sizeof(c->http_user)) ||
+	    !terminated(c->node_name, sizeof(c->node_name)))
+		abort();
 }
 
 static void
@@ -52,6 +91,7 @@ check_values(const struct conf *c)
 		abort();
 	if (!c->managed_object[0] || !c->specific_problem[0])
 		abort();
+	check_http(c);
 }
 
 static void

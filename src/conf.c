@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "conf.h"
 #include "macros.h"
@@ -417,12 +418,12 @@ set_listen(struct parser *p, const struct directive *d, const struct word *args)
 	unsigned char a[16];
 	bool first = p->seen[d - directives] == p->line_no;
 
-	if (first)
-		c->n_http_listen = 0;
 	if (!ascii_casecmp(args[0].s, "off")) {
 		if (!first || p->seen_off)
 			error_at(p, args[0].col,
 			    "http_listen off cannot go with other http_listen lines");
+		else
+			c->n_http_listen = 0;
 		p->seen_off = true;
 		return;
 	}
@@ -441,6 +442,8 @@ set_listen(struct parser *p, const struct directive *d, const struct word *args)
 		    hs.host);
 		return;
 	}
+	if (first)
+		c->n_http_listen = 0; /* the first good line replaces the default */
 	if (c->n_http_listen >= CONF_HTTP_LISTEN_MAX) {
 		error_at(p, args[0].col, "too many http_listen lines (at most %d)",
 		    CONF_HTTP_LISTEN_MAX);
@@ -461,9 +464,9 @@ set_url(struct parser *p, const struct directive *d, const struct word *args)
 	size_t n = strlen(u), scheme = 0;
 
 	(void)d;
-	if (!strncmp(u, "http://", 7))
+	if (!strncasecmp(u, "http://", 7))
 		scheme = 7;
-	else if (!strncmp(u, "https://", 8))
+	else if (!strncasecmp(u, "https://", 8))
 		scheme = 8;
 	if (!scheme || n == scheme || u[scheme] == '/') {
 		error_at(p, args[0].col,
@@ -474,7 +477,9 @@ set_url(struct parser *p, const struct directive *d, const struct word *args)
 	}
 	for (size_t i = 0; i < n; i++) {
 		if ((unsigned char)u[i] <= ' ' || u[i] == '"' || u[i] == '\\' || u[i] == 0x7f) {
-			error_at(p, args[0].col + (unsigned)i,
+			/* the word's column: a blank or a quote comes only quoted, where
+			 * col + i would be off by the quote and any escapes */
+			error_at(p, args[0].col,
 			    "alertmanager_url: no blanks, quotes or "
 			    "backslashes in a URL");
 			return;

@@ -89,6 +89,8 @@ http_get_stats(const struct http_server *s, struct http_stats *out)
 	*out = s->stats;
 }
 
+static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
 static void
 mhd_log(void *cls, const char *fmt, va_list ap)
 {

@@ -180,8 +180,18 @@ days_from_civil(int64_t y, int m, int d)
 static int
 parse_rfc3339(const char *s, int64_t *out)
 {
+	static const char layout[] = "dddd-dd-ddTdd:dd:dd";
 	int y, mo, d, h, mi, se, n = 0;
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &se, &n) != 6 || n != 19)
+
+	/* the exact layout first: sscanf alone would take "2026-+1-22" or "2026- 1-22" */
+	for (size_t i = 0; i < sizeof(layout) - 1; i++) {
+		char c = s[i];
+		if (layout[i] == 'd'       ? !isdigit((unsigned char)c)
+		        : layout[i] == 'T' ? (c != 'T' && c != 't' && c != ' ')
+		                           : c != layout[i])
+			return -EINVAL;
+	}
+	if (sscanf(s, "%4d-%2d-%2d%*c%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &se, &n) != 6 || n != 19)
 		return -EINVAL;
 	if (y < 1970 || y > 2200 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
 	    se > 60 || h < 0 || mi < 0 || se < 0)
@@ -258,7 +268,7 @@ history_parse_time(const char *s, int64_t now_ns, int64_t *out, char *err, size_
 		*out = now_ns - ns;
 		return 0;
 	}
-	if (isdigit((unsigned char)s[0]) && !strchr(s, 'T')) {
+	if (strspn(s, "0123456789.") == strlen(s)) {
 		char *end;
 		errno = 0;
 		double v = strtod(s, &end);

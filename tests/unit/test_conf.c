@@ -11,6 +11,7 @@
 
 #include "conf.h"
 #include "cw_test.h"
+#include "macros.h"
 
 #define S_NS INT64_C(1000000000)
 #define MIN_NS (60 * S_NS)
@@ -57,6 +58,18 @@ test_defaults(void **state)
 	assert_int_equal(c.event_type, 6);
 	assert_string_equal(c.state_dir, "/var/lib/clockwatch");
 	assert_i64_equal(c.retention_ns, 30 * D_NS);
+	assert_int_equal(c.n_http_listen, 1);
+	assert_string_equal(c.http_listen[0], "127.0.0.1:10123");
+	assert_string_equal(c.http_tls_cert, "");
+	assert_string_equal(c.http_tls_key, "");
+	assert_string_equal(c.http_user, "");
+	assert_string_equal(c.http_password_file, "");
+	assert_int_equal(c.http_max_connections, 64);
+	assert_int_equal(c.http_per_ip_connections, 16);
+	assert_i64_equal(c.http_timeout_ns, 10 * S_NS);
+	assert_string_equal(c.node_name, "");
+	assert_int_equal(c.n_alertmanager_url, 0);
+	assert_i64_equal(c.alertmanager_resend_ns, MIN_NS);
 	assert_int_equal(c.n_errors, 0);
 
 	/* $STATE_DIRECTORY: used when set; systemd joins several with ':', the first is ours */
@@ -118,7 +131,7 @@ test_nothing_set(void **state)
 	assert_int_equal(conf_parse(&c, NULL, 0), 0);
 }
 
-enum kind { I64, INT, U32, DBL, STR };
+enum kind { I64, INT, U32, U64, DBL, STR };
 
 #define AT(f) offsetof(struct conf, f)
 
@@ -192,6 +205,46 @@ static const struct good {
     {"retention 1h", AT(retention_ns), I64, H_NS, 0, NULL},
     {"retention 3650d", AT(retention_ns), I64, 3650 * D_NS, 0, NULL},
     {"retention 0.5d", AT(retention_ns), I64, 12 * H_NS, 0, NULL},
+    /* HTTP: a numeric address, port 10123 unless given, IPv6 in brackets */
+    {"http_listen 127.0.0.1", AT(http_listen[0]), STR, 0, 0, "127.0.0.1:10123"},
+    {"http_listen 0.0.0.0:8080", AT(http_listen[0]), STR, 0, 0, "0.0.0.0:8080"},
+    {"http_listen 192.0.2.1:65535", AT(http_listen[0]), STR, 0, 0, "192.0.2.1:65535"},
+    {"http_listen [::1]:9999", AT(http_listen[0]), STR, 0, 0, "[::1]:9999"},
+    {"http_listen ::1", AT(http_listen[0]), STR, 0, 0, "[::1]:10123"},
+    {"http_listen [::1]", AT(http_listen[0]), STR, 0, 0, "[::1]:10123"},
+    {"http_listen ::", AT(http_listen[0]), STR, 0, 0, "[::]:10123"},
+    {"http_listen [2001:db8::7]:1", AT(http_listen[0]), STR, 0, 0, "[2001:db8::7]:1"},
+    {"http_listen ::ffff:192.0.2.1", AT(http_listen[0]), STR, 0, 0, "[::ffff:192.0.2.1]:10123"},
+    {"http_listen \"127.0.0.1:1\"", AT(http_listen[0]), STR, 0, 0, "127.0.0.1:1"},
+    {"http_listen 127.0.0.1", AT(n_http_listen), U64, 1, 0, NULL},
+    {"http_listen off", AT(n_http_listen), U64, 0, 0, NULL},
+    {"http_listen OFF", AT(n_http_listen), U64, 0, 0, NULL},
+    {"http_listen \"off\"", AT(n_http_listen), U64, 0, 0, NULL},
+    {"http_max_connections 1", AT(http_max_connections), U32, 1, 0, NULL},
+    {"http_max_connections 1024", AT(http_max_connections), U32, 1024, 0, NULL},
+    {"http_per_ip_connections 1", AT(http_per_ip_connections), U32, 1, 0, NULL},
+    {"http_per_ip_connections 1024", AT(http_per_ip_connections), U32, 1024, 0, NULL},
+    {"http_timeout 1s", AT(http_timeout_ns), I64, S_NS, 0, NULL},
+    {"http_timeout 5min", AT(http_timeout_ns), I64, 5 * MIN_NS, 0, NULL},
+    {"http_timeout 300", AT(http_timeout_ns), I64, 300 * S_NS, 0, NULL},
+    {"http_timeout 2.5s", AT(http_timeout_ns), I64, 2500000000, 0, NULL},
+    {"node_name db1", AT(node_name), STR, 0, 0, "db1"},
+    {"node_name \"rack 4 / db1\"", AT(node_name), STR, 0, 0, "rack 4 / db1"},
+    /* Alertmanager */
+    {"alertmanager_url http://am:9093", AT(alertmanager_url[0]), STR, 0, 0, "http://am:9093"},
+    {"alertmanager_url https://am.example/api/v2/alerts", AT(alertmanager_url[0]), STR, 0, 0,
+        "https://am.example/api/v2/alerts"},
+    {"alertmanager_url http://[::1]:9093/", AT(alertmanager_url[0]), STR, 0, 0,
+        "http://[::1]:9093/"},
+    {"alertmanager_url http://user:pw@am?x=1&y=%20", AT(alertmanager_url[0]), STR, 0, 0,
+        "http://user:pw@am?x=1&y=%20"},
+    {"alertmanager_url \"http://am\"", AT(alertmanager_url[0]), STR, 0, 0, "http://am"},
+    {"alertmanager_url HTTP://am", AT(alertmanager_url[0]), STR, 0, 0, "HTTP://am"},
+    {"alertmanager_url http://am", AT(n_alertmanager_url), U64, 1, 0, NULL},
+    {"alertmanager_resend 10s", AT(alertmanager_resend_ns), I64, 10 * S_NS, 0, NULL},
+    {"alertmanager_resend 1h", AT(alertmanager_resend_ns), I64, H_NS, 0, NULL},
+    {"alertmanager_resend 1min", AT(alertmanager_resend_ns), I64, MIN_NS, 0, NULL},
+    {"ALERTMANAGER_RESEND 90", AT(alertmanager_resend_ns), I64, 90 * S_NS, 0, NULL},
     /* the way words are written */
     {"INTERVAL 5s", AT(interval_ns), I64, 5 * S_NS, 0, NULL},
     {"Interval 5s", AT(interval_ns), I64, 5 * S_NS, 0, NULL},
@@ -221,6 +274,9 @@ check_good(const struct conf *c, const struct good *g)
 		break;
 	case U32:
 		assert_i64_equal(*(const uint32_t *)(const void *)p, g->i);
+		break;
+	case U64:
+		assert_i64_equal((int64_t) * (const size_t *)(const void *)p, g->i);
 		break;
 	case DBL:
 		assert_double_exact(*(const double *)(const void *)p, g->d);
@@ -343,6 +399,56 @@ static const struct bad {
     {"minor_type \"\"", 1, 12, "bad minor_type '' (want an integer from 0 to 4294967295)"},
     {"event_type 256", 1, 12, "bad event_type '256' (want an integer from 0 to 255)"},
     {"event_type 1.0", 1, 12, "bad event_type '1.0' (want an integer from 0 to 255)"},
+    /* HTTP and Alertmanager */
+    {"http_max_connections 0", 1, 22,
+        "bad http_max_connections '0' (want an integer from 1 to 1024)"},
+    {"http_max_connections 1025", 1, 22,
+        "bad http_max_connections '1025' (want an integer from 1 to 1024)"},
+    {"http_max_connections -1", 1, 22,
+        "bad http_max_connections '-1' (want an integer from 1 to 1024)"},
+    {"http_max_connections 64k", 1, 22,
+        "bad http_max_connections '64k' (want an integer from 1 to 1024)"},
+    {"http_per_ip_connections 0", 1, 25,
+        "bad http_per_ip_connections '0' (want an integer from 1 to 1024)"},
+    {"http_per_ip_connections 99999999999", 1, 25,
+        "bad http_per_ip_connections '99999999999' (want an integer from 1 to 1024)"},
+    {"http_timeout 999ms", 1, 14, "http_timeout 999ms out of range (want 1s to 300s)"},
+    {"http_timeout 0", 1, 14, "http_timeout 0 out of range (want 1s to 300s)"},
+    {"http_timeout 6m", 1, 14, "http_timeout 6m out of range (want 1s to 300s)"},
+    {"http_timeout soon", 1, 14, "bad duration 'soon' for http_timeout " DUR_FORMAT},
+    {"http_max_connections 8\nhttp_max_connections 9", 2, 1,
+        "http_max_connections already set on line 1"},
+    {"node_name \"\"", 1, 11, "empty node_name"},
+    {"node_name a b", 1, 13, "node_name takes 1 argument (NAME), got 2"},
+    {"alertmanager_resend 9s", 1, 21, "alertmanager_resend 9s out of range (want 10s to 1h)"},
+    {"alertmanager_resend 61m", 1, 21, "alertmanager_resend 61m out of range (want 10s to 1h)"},
+    {"alertmanager_resend 1m\nalertmanager_resend 2m", 2, 1,
+        "alertmanager_resend already set on line 1"},
+    {"alertmanager_url ftp://am", 1, 18,
+        "alertmanager_url wants http://HOST[:PORT][/PATH] or https://..., got 'ftp://am'"},
+    {"alertmanager_url http://", 1, 18,
+        "alertmanager_url wants http://HOST[:PORT][/PATH] or https://..., got 'http://'"},
+    {"alertmanager_url https://", 1, 18,
+        "alertmanager_url wants http://HOST[:PORT][/PATH] or https://..., got 'https://'"},
+    {"alertmanager_url http:///alerts", 1, 18,
+        "alertmanager_url wants http://HOST[:PORT][/PATH] or https://..., got 'http:///alerts'"},
+    {"alertmanager_url am:9093", 1, 18,
+        "alertmanager_url wants http://HOST[:PORT][/PATH] or https://..., got 'am:9093'"},
+    {"alertmanager_url http:/am", 1, 18,
+        "alertmanager_url wants http://HOST[:PORT][/PATH] or https://..., got 'http:/am'"},
+    {"alertmanager_url \"\"", 1, 18,
+        "alertmanager_url wants http://HOST[:PORT][/PATH] or https://..., got ''"},
+    {"alertmanager_url \"http://a b\"", 1, 18,
+        "alertmanager_url: no blanks, quotes or backslashes in a URL"},
+    {"alertmanager_url \"http://a\tb\"", 1, 18,
+        "alertmanager_url: no blanks, quotes or backslashes in a URL"},
+    {"alertmanager_url \"http://a\\\"b\"", 1, 18,
+        "alertmanager_url: no blanks, quotes or backslashes in a URL"},
+    {"alertmanager_url http://a\\b", 1, 18,
+        "alertmanager_url: no blanks, quotes or backslashes in a URL"},
+    {"alertmanager_url http://am http://am2", 1, 28,
+        "alertmanager_url takes 1 argument (URL), got 2"},
+    {"alertmanager_url", 1, 1, "alertmanager_url takes 1 argument (URL), got 0"},
     /* text */
     {"managed_object \"\"", 1, 16, "empty managed_object"},
     {"specific_problem \"\"", 1, 18, "empty specific_problem"},
@@ -584,6 +690,270 @@ test_parse_over(void **state)
 	assert_int_equal(c.errors[0].col, 0);
 }
 
+/* One text and every error it gives, in order. */
+struct errs {
+	const char *text;
+	int r;
+	struct {
+		unsigned line, col;
+		const char *msg;
+	} e[3];
+};
+
+static void
+check_errs(struct conf *c, const struct errs *w)
+{
+	size_t n = 0;
+
+	cw_case = w->text;
+	int r = parse_str(c, w->text);
+	while (n < CW_ARRAY_LEN(w->e) && w->e[n].msg)
+		n++;
+	if (c->n_errors != n)
+		for (size_t k = 0; k < c->n_errors; k++)
+			print_message("# %u:%u: %s\n", c->errors[k].line, c->errors[k].col,
+			    c->errors[k].msg);
+	assert_int_equal(r, w->r);
+	assert_int_equal(c->n_errors, n);
+	for (size_t k = 0; k < n; k++) {
+		assert_string_equal(c->errors[k].msg, w->e[k].msg);
+		assert_int_equal(c->errors[k].line, w->e[k].line);
+		assert_int_equal(c->errors[k].col, w->e[k].col);
+	}
+}
+
+#define NUMERIC "http_listen wants a numeric address (127.0.0.1, ::1, 0.0.0.0, ::), got "
+#define OFF_WITH "http_listen off cannot go with other http_listen lines"
+
+/* http_listen: repeatable; the first line replaces the default, the others add, up to four;
+ * "off" only alone; numeric addresses only. */
+static void
+test_http_listen(void **state)
+{
+	static const struct {
+		const char *text;
+		size_t n;
+		const char *want[CONF_HTTP_LISTEN_MAX];
+	} listens[] = {
+	    {"", 1, {"127.0.0.1:10123"}},
+	    {"http_listen 192.0.2.1", 1, {"192.0.2.1:10123"}},
+	    {"http_listen 127.0.0.1:10123", 1, {"127.0.0.1:10123"}},
+	    {"http_listen 192.0.2.1\nhttp_listen [::1]:9999\n", 2,
+	        {"192.0.2.1:10123", "[::1]:9999"}},
+	    {"http_listen ::1\n# and\n\nHTTP_LISTEN 127.0.0.1:1\nhttp_listen 0.0.0.0:2\n"
+	     "http_listen [::]:3",
+	        4, {"[::1]:10123", "127.0.0.1:1", "0.0.0.0:2", "[::]:3"}},
+	    {"http_listen 127.0.0.1\nhttp_listen 127.0.0.1", 2,
+	        {"127.0.0.1:10123", "127.0.0.1:10123"}},
+	    {"http_listen off", 0, {NULL}},
+	    {"interval 5s\nhttp_listen Off\ntimeout 2s", 0, {NULL}},
+	};
+	static const struct errs wrong[] = {
+	    /* names, not addresses */
+	    {"http_listen localhost", -EINVAL, {{1, 13, NUMERIC "'localhost'"}}},
+	    {"http_listen localhost:8080", -EINVAL, {{1, 13, NUMERIC "'localhost'"}}},
+	    {"http_listen [localhost]:8080", -EINVAL, {{1, 13, NUMERIC "'localhost'"}}},
+	    {"http_listen 127.1", -EINVAL, {{1, 13, NUMERIC "'127.1'"}}},
+	    {"http_listen 256.0.0.1", -EINVAL, {{1, 13, NUMERIC "'256.0.0.1'"}}},
+	    {"http_listen fe80::1%eth0", -EINVAL, {{1, 13, NUMERIC "'fe80::1%eth0'"}}},
+	    {"http_listen [::1]:0", -EINVAL,
+	        {{1, 13, "bad http_listen address: bad port '0' in '[::1]:0' (want 1-65535)"}}},
+	    {"http_listen 127.0.0.1:65536", -EINVAL,
+	        {{1, 13,
+	            "bad http_listen address: bad port '65536' in '127.0.0.1:65536' (want "
+	            "1-65535)"}}},
+	    {"http_listen [::1", -EINVAL,
+	        {{1, 13, "bad http_listen address: missing ']' in '[::1'"}}},
+	    {"http_listen \"\"", -EINVAL,
+	        {{1, 13, "bad http_listen address: empty host name in ''"}}},
+	    {"http_listen", -EINVAL,
+	        {{1, 1, "http_listen takes 1 argument (ADDR[:PORT]|off), got 0"}}},
+	    {"http_listen 127.0.0.1 8080", -EINVAL,
+	        {{1, 23, "http_listen takes 1 argument (ADDR[:PORT]|off), got 2"}}},
+	    /* off goes alone */
+	    {"http_listen off\nhttp_listen 127.0.0.1", -EINVAL, {{2, 13, OFF_WITH}}},
+	    {"http_listen 127.0.0.1\nhttp_listen off", -EINVAL, {{2, 13, OFF_WITH}}},
+	    {"http_listen off\nhttp_listen off", -EINVAL, {{2, 13, OFF_WITH}}},
+	    {"http_listen off\n\n  http_listen localhost", -EINVAL, {{3, 15, OFF_WITH}}},
+	    /* at most four */
+	    {"http_listen 127.0.0.1:1\nhttp_listen 127.0.0.1:2\nhttp_listen 127.0.0.1:3\n"
+	     "http_listen 127.0.0.1:4\nhttp_listen 127.0.0.1:5\nhttp_listen [::1]:6\n",
+	        -EINVAL,
+	        {{5, 13, "too many http_listen lines (at most 4)"},
+	            {6, 13, "too many http_listen lines (at most 4)"}}},
+	};
+	struct conf c;
+
+	(void)state;
+	for (size_t i = 0; i < CW_ARRAY_LEN(listens); i++) {
+		cw_case = listens[i].text;
+		assert_int_equal(parse_str(&c, listens[i].text), 0);
+		assert_int_equal(c.n_http_listen, listens[i].n);
+		for (size_t k = 0; k < listens[i].n; k++)
+			assert_string_equal(c.http_listen[k], listens[i].want[k]);
+	}
+	for (size_t i = 0; i < CW_ARRAY_LEN(wrong); i++)
+		check_errs(&c, &wrong[i]);
+	cw_case = NULL;
+
+	/* the lines that were right still count; "off" alone in one text, a later text (a
+	 * drop-in) replaces the list again */
+	assert_int_equal(parse_str(&c,
+	                     "http_listen 192.0.2.1\nhttp_listen localhost\n"
+	                     "http_listen 192.0.2.2:80\n"),
+	    -EINVAL);
+	assert_int_equal(c.n_http_listen, 2);
+	assert_string_equal(c.http_listen[1], "192.0.2.2:80");
+	assert_int_equal(parse_str(&c,
+	                     "http_listen 127.0.0.1:1\nhttp_listen 127.0.0.1:2\n"
+	                     "http_listen 127.0.0.1:3\nhttp_listen 127.0.0.1:4\n"
+	                     "http_listen 127.0.0.1:5\n"),
+	    -EINVAL);
+	assert_int_equal(c.n_http_listen, 4);
+	assert_string_equal(c.http_listen[3], "127.0.0.1:4");
+	conf_defaults(&c, NULL);
+	assert_int_equal(conf_parse(&c, "http_listen 192.0.2.1\nhttp_listen 192.0.2.2\n", 44), 0);
+	assert_int_equal(conf_parse(&c, "http_listen off\n", 16), 0);
+	assert_int_equal(c.n_http_listen, 0);
+	assert_int_equal(conf_parse(&c, "http_listen [::1]\n", 18), 0);
+	assert_int_equal(c.n_http_listen, 1);
+	assert_string_equal(c.http_listen[0], "[::1]:10123");
+	/* the longest address fits its field */
+	assert_int_equal(parse_str(&c,
+	                     "http_listen [ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255]:"
+	                     "65535"),
+	    0);
+	assert_string_equal(c.http_listen[0],
+	    "[ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255]:65535");
+}
+
+/* alertmanager_url: repeatable, each line adds, up to four; the longest that fits. */
+static void
+test_alertmanager_url(void **state)
+{
+	static const struct errs wrong[] = {
+	    {"alertmanager_url http://a\nalertmanager_url http://b\nalertmanager_url http://c\n"
+	     "alertmanager_url http://d\nalertmanager_url http://e",
+	        -EINVAL, {{5, 18, "too many alertmanager_url lines (at most 4)"}}},
+	};
+	char text[600];
+	struct conf c;
+
+	(void)state;
+	assert_int_equal(parse_str(&c,
+	                     "alertmanager_url http://a:9093\n"
+	                     "alertmanager_url https://b/api/v2/alerts\n"
+	                     "alertmanager_url http://a:9093\n"),
+	    0);
+	assert_int_equal(c.n_alertmanager_url, 3);
+	assert_string_equal(c.alertmanager_url[0], "http://a:9093");
+	assert_string_equal(c.alertmanager_url[1], "https://b/api/v2/alerts");
+	assert_string_equal(c.alertmanager_url[2], "http://a:9093");
+	check_errs(&c, &wrong[0]);
+	assert_int_equal(c.n_alertmanager_url, 4);
+	assert_string_equal(c.alertmanager_url[3], "http://d");
+	/* a bad line in between adds nothing */
+	assert_int_equal(parse_str(&c,
+	                     "alertmanager_url http://a\nalertmanager_url ftp://b\n"
+	                     "alertmanager_url http://c\n"),
+	    -EINVAL);
+	assert_int_equal(c.n_alertmanager_url, 2);
+	assert_string_equal(c.alertmanager_url[1], "http://c");
+	/* a drop-in adds to the list */
+	conf_defaults(&c, NULL);
+	assert_int_equal(conf_parse(&c, "alertmanager_url http://a\n", 26), 0);
+	assert_int_equal(conf_parse(&c, "alertmanager_url http://b\n", 26), 0);
+	assert_int_equal(c.n_alertmanager_url, 2);
+
+	/* 255 bytes fit, 256 do not */
+	size_t o = (size_t)sprintf(text, "alertmanager_url http://");
+	memset(text + o, 'h', 255 - 7);
+	text[o + 255 - 7] = '\0';
+	assert_int_equal(parse_str(&c, text), 0);
+	assert_int_equal(strlen(c.alertmanager_url[0]), 255);
+	text[o + 255 - 7] = 'h';
+	text[o + 256 - 7] = '\0';
+	assert_int_equal(parse_str(&c, text), -EINVAL);
+	assert_string_equal(c.errors[0].msg, "alertmanager_url too long (256 bytes, at most 255)");
+	assert_int_equal(c.errors[0].col, 18);
+	assert_int_equal(c.n_alertmanager_url, 0);
+}
+
+/* Directives that go in pairs: the error is on the line of the one given, at its argument,
+ * after the errors of the lines. */
+static void
+test_pairs(void **state)
+{
+	static const struct errs cases[] = {
+	    {"http_tls_cert /etc/c.pem\nhttp_tls_key /etc/k.pem", 0, {{0, 0, NULL}}},
+	    {"http_user prometheus\nhttp_password_file /etc/pw", 0, {{0, 0, NULL}}},
+	    {"http_tls_key /k\nhttp_tls_cert /c\nhttp_password_file /p\nhttp_user u", 0,
+	        {{0, 0, NULL}}},
+	    {"http_tls_cert /etc/c.pem", -EINVAL,
+	        {{1, 15, "http_tls_cert needs http_tls_key too"}}},
+	    {"\n  http_tls_key  /etc/k.pem", -EINVAL,
+	        {{2, 17, "http_tls_key needs http_tls_cert too"}}},
+	    {"http_user prometheus", -EINVAL, {{1, 11, "http_user needs http_password_file too"}}},
+	    {"# x\nhttp_password_file /etc/pw", -EINVAL,
+	        {{2, 20, "http_password_file needs http_user too"}}},
+	    {"http_tls_cert /c\nhttp_user u", -EINVAL,
+	        {{1, 15, "http_tls_cert needs http_tls_key too"},
+	            {2, 11, "http_user needs http_password_file too"}}},
+	    /* a wrong line still counts as given */
+	    {"http_tls_cert c.pem\nhttp_tls_key /k", -EINVAL,
+	        {{1, 15, "http_tls_cert needs an absolute path, got 'c.pem'"}}},
+	    {"http_tls_cert c.pem", -EINVAL,
+	        {{1, 15, "http_tls_cert needs an absolute path, got 'c.pem'"},
+	            {1, 15, "http_tls_cert needs http_tls_key too"}}},
+	    {"http_user \"\"\ninterval 5s", -EINVAL,
+	        {{1, 11, "empty http_user"}, {1, 11, "http_user needs http_password_file too"}}},
+	    {"http_tls_key", -EINVAL,
+	        {{1, 1, "http_tls_key takes 1 argument (PATH), got 0"},
+	            {1, 1, "http_tls_key needs http_tls_cert too"}}},
+	    {"http_tls_cert /c\nhttp_tls_key /k\nhttp_tls_cert /d", -EINVAL,
+	        {{3, 1, "http_tls_cert already set on line 1"}}},
+	    {"http_password_file pw\nhttp_user u", -EINVAL,
+	        {{1, 20, "http_password_file needs an absolute path, got 'pw'"}}},
+	};
+	struct conf c;
+
+	(void)state;
+	for (size_t i = 0; i < CW_ARRAY_LEN(cases); i++)
+		check_errs(&c, &cases[i]);
+	cw_case = NULL;
+	assert_int_equal(parse_str(&c, cases[2].text), 0);
+	assert_string_equal(c.http_tls_cert, "/c");
+	assert_string_equal(c.http_tls_key, "/k");
+	assert_string_equal(c.http_user, "u");
+	assert_string_equal(c.http_password_file, "/p");
+
+	/* the check is per text: a pair split over two texts is refused in each */
+	conf_defaults(&c, NULL);
+	assert_int_equal(conf_parse(&c, "http_tls_cert /c\n", 17), -EINVAL);
+	assert_int_equal(conf_parse(&c, "http_tls_key /k\n", 16), -EINVAL);
+	assert_int_equal(c.n_errors, 2); /* the list goes on over texts */
+	assert_string_equal(c.errors[1].msg, "http_tls_key needs http_tls_cert too");
+
+	/* the fields' bounds */
+	char text[300];
+	size_t o = (size_t)sprintf(text, "http_user ");
+	memset(text + o, 'u', 64);
+	text[o + 64] = '\0';
+	o += 64;
+	sprintf(text + o, "\nhttp_password_file /p");
+	assert_int_equal(parse_str(&c, text), -EINVAL);
+	assert_int_equal(c.n_errors, 1);
+	assert_string_equal(c.errors[0].msg, "http_user too long (64 bytes, at most 63)");
+	o = (size_t)sprintf(text, "node_name ");
+	memset(text + o, 'n', 128);
+	text[o + 128] = '\0';
+	assert_int_equal(parse_str(&c, text), -EINVAL);
+	assert_string_equal(c.errors[0].msg, "node_name too long (128 bytes, at most 127)");
+	text[o + 127] = '\0';
+	assert_int_equal(parse_str(&c, text), 0);
+	assert_int_equal(strlen(c.node_name), 127);
+}
+
 static char *
 read_file(const char *path, size_t *len)
 {
@@ -628,7 +998,8 @@ test_dist_example(void **state)
 		}
 		out[o++] = text[i];
 	}
-	assert_int_equal(n_directives, 20); /* every directive of clockwatch.conf(5) */
+	/* every directive of clockwatch.conf(5), http_listen twice */
+	assert_int_equal(n_directives, 32);
 	conf_defaults(&c, NULL);
 	int r = conf_parse(&c, out, o);
 	for (size_t k = 0; k < c.n_errors; k++)
@@ -643,6 +1014,25 @@ test_dist_example(void **state)
 	memset(c.chronyd_socket, 0, sizeof(c.chronyd_socket));
 	memset(c.address, 0, sizeof(c.address));
 	memset(c.alarm_command, 0, sizeof(c.alarm_command));
+	assert_int_equal(c.n_http_listen, 2);
+	assert_string_equal(c.http_listen[0], "127.0.0.1:10123");
+	assert_string_equal(c.http_listen[1], "[::1]:10123");
+	assert_string_equal(c.http_tls_cert, "/etc/clockwatch/tls/cert.pem");
+	assert_string_equal(c.http_tls_key, "/etc/clockwatch/tls/key.pem");
+	assert_string_equal(c.http_user, "prometheus");
+	assert_string_equal(c.http_password_file, "/etc/clockwatch/http-password");
+	assert_string_equal(c.node_name, "db1");
+	assert_int_equal(c.n_alertmanager_url, 1);
+	assert_string_equal(c.alertmanager_url[0], "http://alertmanager.example:9093");
+	memset(c.http_listen[1], 0, sizeof(c.http_listen[1]));
+	c.n_http_listen = 1;
+	memset(c.http_tls_cert, 0, sizeof(c.http_tls_cert));
+	memset(c.http_tls_key, 0, sizeof(c.http_tls_key));
+	memset(c.http_user, 0, sizeof(c.http_user));
+	memset(c.http_password_file, 0, sizeof(c.http_password_file));
+	memset(c.node_name, 0, sizeof(c.node_name));
+	memset(c.alertmanager_url[0], 0, sizeof(c.alertmanager_url[0]));
+	c.n_alertmanager_url = 0;
 	assert_memory_equal(&c, &want, VALUES_LEN); /* and all the rest at their defaults */
 	free(out);
 	free(text);
@@ -660,6 +1050,9 @@ main(void)
 	    cmocka_unit_test(test_bounds),
 	    cmocka_unit_test(test_format_error),
 	    cmocka_unit_test(test_parse_over),
+	    cmocka_unit_test(test_http_listen),
+	    cmocka_unit_test(test_alertmanager_url),
+	    cmocka_unit_test(test_pairs),
 	    cmocka_unit_test(test_dist_example),
 	};
 
