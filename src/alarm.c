@@ -81,8 +81,9 @@ server_conditions(const struct alarm_config *c, const struct alarm_state *s,
 	return minor[0] ? ALARM_MINOR : ALARM_CLEARED;
 }
 
-enum alarm_severity
-alarm_conditions(const struct alarm_config *c, const struct alarm_state *s,
+/* This host's own conditions (its offset, its servers). */
+static enum alarm_severity
+local_conditions(const struct alarm_config *c, const struct alarm_state *s,
     const struct alarm_input *in, int64_t now_ns, char *text, size_t len)
 {
 	char major[ALARM_TEXT_MAX], minor[ALARM_TEXT_MAX];
@@ -197,4 +198,26 @@ alarm_event_name(enum alarm_event_kind k)
 	static const char *const names[] = {"none", "raise", "change", "clear"};
 
 	return (unsigned)k < CW_ARRAY_LEN(names) ? names[k] : "?";
+}
+
+enum alarm_severity
+alarm_conditions(const struct alarm_config *c, const struct alarm_state *s,
+    const struct alarm_input *in, int64_t now_ns, char *text, size_t len)
+{
+	char local[ALARM_TEXT_MAX];
+	enum alarm_severity sev = local_conditions(c, s, in, now_ns, local, sizeof(local));
+
+	/* The cluster's clocks apart (seed 001's Critical): never held back by the grace, like
+	 * an offset; this host's own condition, if any, follows it. */
+	if (in->cluster_text && in->cluster_text[0]) {
+		if (sev == ALARM_CRITICAL)
+			snprintf(text, len, "%s; %s", local, in->cluster_text);
+		else if (sev != ALARM_CLEARED)
+			snprintf(text, len, "%s; %s", in->cluster_text, local);
+		else
+			snprintf(text, len, "%s", in->cluster_text);
+		return ALARM_CRITICAL;
+	}
+	snprintf(text, len, "%s", local);
+	return sev;
 }

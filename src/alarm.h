@@ -21,6 +21,8 @@
  * The alarm carries the highest severity that applies; its text is that severity's, naming
  * every server involved with its reason.
  *
+ *   Critical  the cluster's nodes differ by more than the threshold (cluster.h): "Time differs
+ *             between nodes by more than 10.0 seconds: n3 off by 15.0 seconds"
  * Initial grace (DESIGN.md): until a source is first selected, or grace_ns (20 min) after
  * watching began, the "not synchronized yet" conditions (rejected, unreachable, unusable) are
  * held back. An offset beyond the thresholds never is.
@@ -66,6 +68,9 @@ struct alarm_input {
 	double offset_s; /* true time minus this clock (RFC 5905 sign), magnitude is compared */
 	size_t n_servers;
 	const struct alarm_server *servers;
+	/* The cluster's clocks differ beyond the threshold (cluster.h): Critical with this text;
+	 * NULL or "" when they agree or there is no cluster. */
+	const char *cluster_text;
 };
 
 struct alarm_config {

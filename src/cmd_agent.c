@@ -29,8 +29,10 @@
 
 #include "alarm.h"
 #include "attribute.h"
+#include "cluster.h"
 #include "cmd.h"
 #include "conf.h"
+#include "conf_file.h"
 #include "gather.h"
 #include "hist.h"
 #include "http.h"
@@ -49,8 +51,6 @@
 #include "web_assets.h"
 #include "xalloc.h"
 
-#define DEFAULT_CONF "/etc/clockwatch/clockwatch.conf"
-#define MAX_CONF_BYTES (1 << 20)
 #define PRUNE_EVERY_NS (INT64_C(3600) * 1000000000)
 #define HTTP_RETRY_NS (INT64_C(60) * 1000000000)
 #define API_MAX_EVENTS 1000
@@ -96,45 +96,14 @@ struct agent {
 	struct am_target am_t[CONF_ALERTMANAGER_MAX];
 	struct loop_timer am_tm;
 	int64_t alarm_since_ns; /* when the alarm took its current severity (Unix ns) */
+	/* the cluster, as the last check measured it */
+	struct cluster_node cl[CONF_NODES_MAX + 1];
+	size_t n_cl;
+	struct cluster_verdict clv;
 	char am_attribution[400];
 };
 
 /* ---- configuration ---- */
-
-/* Reads and parses the configuration into *c; prints its errors. Returns 0 or -1. A missing
- * default file is no error: the defaults watch the local time service. */
-static int
-load_conf(const char *path, bool given, struct conf *c)
-{
-	char *text = xmalloc(MAX_CONF_BYTES + 1);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n = 0, r;
-
-	conf_defaults(c, getenv("STATE_DIRECTORY"));
-	if (fd < 0) {
-		free(text);
-		if (errno == ENOENT && !given)
-			return 0;
-		log_errno(LOG_LVL_ERROR, -errno, "config %s", path);
-		return -1;
-	}
-	while (n < MAX_CONF_BYTES && (r = read(fd, text + n, MAX_CONF_BYTES - (size_t)n)) > 0)
-		n += r;
-	close(fd);
-	if (n >= MAX_CONF_BYTES) {
-		log_error("config %s: larger than %d bytes", path, MAX_CONF_BYTES);
-		free(text);
-		return -1;
-	}
-	int rc = conf_parse(c, text, (size_t)n);
-	free(text);
-	for (size_t i = 0; i < c->n_errors; i++) {
-		char line[600];
-		conf_format_error(c, i, path, line, sizeof(line));
-		fprintf(stderr, "%s\n", line);
-	}
-	return rc < 0 ? -1 : 0;
-}
 
 static void
 alarm_config_from(const struct conf *c, struct alarm_config *a)
@@ -315,6 +284,14 @@ check(struct agent *a)
 	int64_t now = sock_monotonic_ns();
 	alarm_config_from(&a->conf, &acfg);
 	judge_alarm_input(&s, servers, CW_ARRAY_LEN(servers), &in);
+	if (a->conf.n_nodes) {
+		gather_measure_nodes(a->conf.nodes, a->conf.n_nodes, a->node, a->conf.timeout_ns,
+		    a->cl, &a->n_cl);
+		cluster_judge(a->cl, a->n_cl, a->conf.cluster_threshold_s, &a->clv);
+		in.cluster_text = a->clv.exceeded ? a->clv.text : NULL;
+	} else {
+		a->n_cl = 0;
+	}
 	bool changed = alarm_eval(&acfg, &a->alarm, &in, now, &ev);
 	if (changed) {
 		hev.real_ns = s.real_ns;
@@ -470,6 +447,9 @@ serve_metrics(struct agent *a, const struct http_req *req, struct http_resp *r)
 	    .interval_s = (double)a->conf.interval_ns / 1e9,
 	    .last_check_s = a->checks ? a->last_check_s : NAN,
 	    .start_time_s = (double)a->started_real_ns / 1e9,
+	    .cluster = a->n_cl ? a->cl : NULL,
+	    .n_cluster = a->n_cl,
+	    .cluster_v = &a->clv,
 	};
 	bool om = out_metrics_wants_openmetrics(http_req_header(req, "Accept"));
 
@@ -572,6 +552,17 @@ http_cb(void *data, const struct http_req *req, struct http_resp *r)
 			serve_history(a, req, r);
 		} else if (!strcmp(path, "/api/v1/agent")) {
 			serve_agent(a, r);
+		} else if (!strcmp(path, "/api/v1/cluster")) {
+			if (!a->conf.n_nodes) {
+				api_error(r, 404, "no cluster: the configuration names no node");
+				return;
+			}
+			if (!a->n_cl) {
+				api_error(r, 503, "no check has finished yet");
+				return;
+			}
+			out_cluster_json(&r->body, a->cl, a->n_cl, &a->clv);
+			r->content_type = "application/json";
 		} else if (!strcmp(path, "/api/v1/status") || !strcmp(path, "/api/v1/sources")) {
 			if (!a->have_last) {
 				api_error(r, 503, "no check has finished yet");
@@ -826,7 +817,7 @@ reload(struct agent *a)
 {
 	struct conf *c = xmalloc(sizeof(*c));
 
-	if (load_conf(a->conf_path, a->conf_given, c) < 0) {
+	if (conf_load_file(a->conf_path, a->conf_given, c) < 0) {
 		log_error("reload: %s has errors; the running configuration stays", a->conf_path);
 	} else {
 		if (strcmp(c->state_dir, a->conf.state_dir))
@@ -881,7 +872,7 @@ usage(FILE *f)
 	    "/var/lib/clockwatch). See clockwatch.conf(5).\n"
 	    "Exit status: 0 stopped by a signal (or -n: the configuration is good), 3 bad\n"
 	    "configuration or usage, 1 could not start.\n",
-	    DEFAULT_CONF);
+	    CONF_DEFAULT_PATH);
 }
 
 static int
@@ -915,7 +906,7 @@ cmd_agent(int argc, char **argv)
 	bool check_only = false;
 	int c, rc = CMD_EXIT_OK;
 
-	a->conf_path = DEFAULT_CONF;
+	a->conf_path = CONF_DEFAULT_PATH;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "f:nh", longopts, NULL)) != -1) {
@@ -945,7 +936,7 @@ cmd_agent(int argc, char **argv)
 		free(a);
 		return CMD_EXIT_USAGE;
 	}
-	if (load_conf(a->conf_path, a->conf_given, &a->conf) < 0) {
+	if (conf_load_file(a->conf_path, a->conf_given, &a->conf) < 0) {
 		free(a);
 		return CMD_EXIT_USAGE;
 	}

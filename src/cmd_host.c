@@ -11,7 +11,10 @@
 
 #include "attribute.h"
 #include "buf.h"
+#include "cluster.h"
 #include "cmd.h"
+#include "conf.h"
+#include "conf_file.h"
 #include "gather.h"
 #include "judge.h"
 #include "macros.h"
@@ -21,6 +24,7 @@
 #include "sock.h"
 #include "strutil.h"
 #include "verdict.h"
+#include "xalloc.h"
 
 struct host_opts {
 	struct gather_opts g;
@@ -28,6 +32,9 @@ struct host_opts {
 	bool numeric;
 	const char *id; /* vars: which source */
 	struct check_opts check;
+	bool cluster;       /* status --cluster */
+	const char *config; /* -f: clockwatch.conf naming the nodes */
+	bool config_given;
 };
 
 static const struct {
@@ -76,7 +83,7 @@ usage(FILE *f, const char *cmd)
 	    "                         [--socket PATH] [--address HOST[:PORT]] [-t TIMEOUT]\n\n"
 	    "%s\n\n"
 	    "%s%s%s"
-	    "%s"
+	    "%s%s"
 	    "      --service NAME    ask this daemon: chronyd, ntpd, timesyncd (default: the one\n"
 	    "                        that runs)\n"
 	    "      --conf FILE       its configuration file (default: found from its command\n"
@@ -95,7 +102,15 @@ usage(FILE *f, const char *cmd)
 	    peers ? " [-n]" : "", views[v].what,
 	    v == 4 ? "" : "  -j, --json            JSON (schema clockwatch.", v == 4 ? "" : cmd,
 	    v == 4 ? "" : "/1, see clockwatch(1))\n",
-	    peers ? "  -n, --numeric         addresses, not names\n" : "", views[v].exit);
+	    peers ? "  -n, --numeric         addresses, not names\n" : "",
+	    v == 0
+	        ? "      --cluster         the cluster instead: every node that clockwatch.conf\n"
+	          "                        names (node lines), measured from here; exit status\n"
+	          "                        0 within cluster_threshold, 1 a node not measured,\n"
+	          "                        2 beyond the threshold (schema clockwatch.cluster/1)\n"
+	          "  -f, --config FILE     that clockwatch.conf (default " CONF_DEFAULT_PATH ")\n"
+	        : "",
+	    views[v].exit);
 }
 
 static int
@@ -157,18 +172,32 @@ parse(int argc, char **argv, struct host_opts *o)
 	    {"critical", required_argument, NULL, 'c'},
 	    {"minor", required_argument, NULL, 'm'},
 	    {"major", required_argument, NULL, 'M'},
+	    {"cluster", no_argument, NULL, 'K'},
+	    {"config", required_argument, NULL, 'f'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *cmd = argv[0];
 	int c;
 
-	*o = (struct host_opts){.g = {.service = -1, .timeout_ns = 1000000000}};
+	*o = (struct host_opts){.g = {.service = -1, .timeout_ns = 1000000000},
+	    .config = CONF_DEFAULT_PATH};
 	check_opts_default(&o->check);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "jnt:w:c:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jnt:w:c:f:h", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'K':
+		case 'f':
+			if (strcmp(cmd, "status"))
+				goto unknown;
+			if (c == 'K') {
+				o->cluster = true;
+			} else {
+				o->config = optarg;
+				o->config_given = true;
+			}
+			break;
 		case 'j':
 			if (!strcmp(cmd, "check"))
 				goto unknown;
@@ -220,7 +249,7 @@ parse(int argc, char **argv, struct host_opts *o)
 			exit(CMD_EXIT_OK);
 		default:
 		unknown:
-			if (optopt && strchr("t", optopt))
+			if (optopt && strchr("tf", optopt))
 				fprintf(stderr, "clockwatch %s: option -%c needs a value\n", cmd,
 				    optopt);
 			else
@@ -307,6 +336,45 @@ check(struct buf *out, const struct snapshot *s, const struct check_opts *o)
 	return (int)out_check(out, s, o, sev, text);
 }
 
+/* status --cluster: every node of clockwatch.conf measured from here, judged as the agent
+ * judges them. Exit status 0 within the threshold, 1 some node not measured, 2 beyond. */
+static int
+cluster_view(const struct host_opts *o)
+{
+	struct conf *c = xmalloc(sizeof(*c));
+	struct cluster_node *nodes;
+	struct cluster_verdict v;
+	struct buf out = {0};
+	char self[128] = "";
+	size_t n = 0;
+
+	if (conf_load_file(o->config, o->config_given, c) < 0) {
+		free(c);
+		return CMD_EXIT_USAGE;
+	}
+	if (!c->n_nodes) {
+		fprintf(stderr, "clockwatch status: %s names no node: no cluster to show\n",
+		    o->config);
+		free(c);
+		return CMD_EXIT_USAGE;
+	}
+	if (c->node_name[0])
+		snprintf(self, sizeof(self), "%s", c->node_name);
+	else if (gethostname(self, sizeof(self) - 1) < 0 || !self[0])
+		snprintf(self, sizeof(self), "localhost");
+	nodes = xcalloc(c->n_nodes + 1, sizeof(*nodes));
+	gather_measure_nodes(c->nodes, c->n_nodes, self, o->g.timeout_ns, nodes, &n);
+	cluster_judge(nodes, n, c->cluster_threshold_s, &v);
+	o->json ? out_cluster_json(&out, nodes, n, &v) : out_cluster_text(&out, nodes, n, &v);
+	fwrite(out.data, 1, out.len, stdout);
+	buf_free(&out);
+	free(nodes);
+	free(c);
+	return v.exceeded              ? CMD_EXIT_NONE
+	    : v.n_measured < v.n_nodes ? CMD_EXIT_PARTIAL
+	                               : CMD_EXIT_OK;
+}
+
 static int
 run(int argc, char **argv)
 {
@@ -321,6 +389,8 @@ run(int argc, char **argv)
 		fprintf(stderr, "Try 'clockwatch %s --help'.\n", argv[0]);
 		return CMD_EXIT_USAGE;
 	}
+	if (o.cluster)
+		return cluster_view(&o);
 	snapshot_init(&s);
 	o.g.want_vars = view == 3;
 	gather_host(&s, &o.g);

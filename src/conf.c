@@ -59,7 +59,7 @@ struct directive {
 };
 
 static conf_handler set_service, set_path, set_abs_path, set_address, set_duration, set_offset,
-    set_u32, set_int, set_string, set_listen, set_url;
+    set_u32, set_int, set_string, set_listen, set_url, set_node, set_rate;
 
 #define FIELD(f) offsetof(struct conf, f), sizeof(((struct conf *)0)->f)
 
@@ -72,6 +72,7 @@ static const struct directive directives[] = {
     {"alertmanager_url", "URL", 1, 1, set_url, FIELD(alertmanager_url), 0, 0, true},
     {"chronyd_socket", "PATH", 1, 1, set_path, FIELD(chronyd_socket), 0, 0, false},
     {"clear_delay", "DURATION", 1, 1, set_duration, FIELD(clear_delay_ns), 0, NS_PER_H, false},
+    {"cluster_threshold", "DURATION", 1, 1, set_offset, FIELD(cluster_threshold_s), 0, 0, false},
     {"conf", "PATH", 1, 1, set_path, FIELD(daemon_conf), 0, 0, false},
     {"critical_offset", "DURATION", 1, 1, set_offset, FIELD(critical_s), 0, 0, false},
     {"event_type", "N", 1, 1, set_int, FIELD(event_type), 0, 255, false},
@@ -89,12 +90,16 @@ static const struct directive directives[] = {
     {"major_type", "N", 1, 1, set_u32, FIELD(major_type), 0, UINT32_MAX, false},
     {"managed_object", "NAME", 1, 1, set_string, FIELD(managed_object), 0, 0, false},
     {"minor_type", "N", 1, 1, set_u32, FIELD(minor_type), 0, UINT32_MAX, false},
+    {"node", "NAME ADDR[:PORT] [control|payload]", 2, 3, set_node, FIELD(nodes), 0, 0, true},
     {"node_name", "NAME", 1, 1, set_string, FIELD(node_name), 0, 0, false},
     {"panic_offset", "DURATION", 1, 1, set_offset, FIELD(panic_s), 0, 0, false},
     {"reject_initial", "DURATION", 1, 1, set_duration, FIELD(reject_initial_ns), 0, NS_PER_D,
         false},
     {"reject_reselect", "DURATION", 1, 1, set_duration, FIELD(reject_reselect_ns), 0, NS_PER_D,
         false},
+    {"responder", "ADDR[:PORT]", 1, 1, set_address, FIELD(responder), 0, 0, false},
+    {"responder_burst", "N", 1, 1, set_rate, FIELD(responder_burst), 1, 1000, false},
+    {"responder_rate", "N", 1, 1, set_rate, FIELD(responder_rate), 1, 1000, false},
     {"retention", "DURATION", 1, 1, set_duration, FIELD(retention_ns), NS_PER_H, 3650 * NS_PER_D,
         false},
     {"service", "chronyd|ntpd|timesyncd|auto", 1, 1, set_service, FIELD(service), 0, 0, false},
@@ -141,6 +146,9 @@ conf_defaults(struct conf *c, const char *state_directory_env)
 	c->http_per_ip_connections = 16;
 	c->http_timeout_ns = 10 * NS_PER_S;
 	c->alertmanager_resend_ns = NS_PER_MIN;
+	c->cluster_threshold_s = 10.0;
+	c->responder_rate = 2;
+	c->responder_burst = 8;
 	/* systemd joins several StateDirectory= with ':'; ours is the first. A value that does
 	 * not fit is not shortened into some other directory. */
 	size_t n = state_directory_env ? strcspn(state_directory_env, ":") : 0;
@@ -498,6 +506,67 @@ set_url(struct parser *p, const struct directive *d, const struct word *args)
 	memcpy(c->alertmanager_url[c->n_alertmanager_url++], u, n + 1);
 }
 
+/* "node NAME ADDR[:PORT] [control|payload]": a cluster node; names unique; up to
+ * CONF_NODES_MAX. */
+static void
+set_node(struct parser *p, const struct directive *d, const struct word *args)
+{
+	struct conf *c = p->c;
+	struct hostspec hs;
+	char err[160];
+	struct conf_node nd = {0};
+	size_t n = strlen(args[0].s);
+
+	(void)d;
+	if (n == 0 || n >= sizeof(nd.name)) {
+		error_at(p, args[0].col, "node name must be 1 to %zu bytes", sizeof(nd.name) - 1);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)args[0].s[i];
+		if (!(ch >= 'a' && ch <= 'z') && !(ch >= 'A' && ch <= 'Z') &&
+		    !(ch >= '0' && ch <= '9') && ch != '-' && ch != '_' && ch != '.') {
+			error_at(p, args[0].col + (unsigned)i,
+			    "node name: letters, digits, '-', '_' and '.' only");
+			return;
+		}
+	}
+	memcpy(nd.name, args[0].s, n + 1);
+	if (strutil_parse_hostspec(args[1].s, &hs, err, sizeof(err)) < 0) {
+		error_at(p, args[1].col, "bad node address: %s", err);
+		return;
+	}
+	if (strlen(hs.host) >= sizeof(nd.addr)) {
+		error_at(p, args[1].col, "node address too long (at most %zu bytes)",
+		    sizeof(nd.addr) - 1);
+		return;
+	}
+	snprintf(nd.addr, sizeof(nd.addr), "%s", hs.host);
+	nd.port = hs.port ? hs.port : 123;
+	if (args[2].s) {
+		if (!ascii_casecmp(args[2].s, "control"))
+			nd.role = CONF_ROLE_CONTROL;
+		else if (!ascii_casecmp(args[2].s, "payload"))
+			nd.role = CONF_ROLE_PAYLOAD;
+		else {
+			error_at(p, args[2].col,
+			    "unknown node role '%.40s' (want control or payload)", args[2].s);
+			return;
+		}
+	}
+	for (size_t i = 0; i < c->n_nodes; i++) {
+		if (!strcmp(c->nodes[i].name, nd.name)) {
+			error_at(p, args[0].col, "node %s given twice", nd.name);
+			return;
+		}
+	}
+	if (c->n_nodes >= CONF_NODES_MAX) {
+		error_at(p, args[0].col, "too many nodes (at most %d)", CONF_NODES_MAX);
+		return;
+	}
+	c->nodes[c->n_nodes++] = nd;
+}
+
 static bool
 number_arg(struct parser *p, const struct directive *d, const struct word *a, int64_t *v)
 {
@@ -515,6 +584,15 @@ set_u32(struct parser *p, const struct directive *d, const struct word *args)
 
 	if (number_arg(p, d, &args[0], &v))
 		*(uint32_t *)field(p, d) = (uint32_t)v;
+}
+
+static void
+set_rate(struct parser *p, const struct directive *d, const struct word *args)
+{
+	int64_t v;
+
+	if (number_arg(p, d, &args[0], &v))
+		*(double *)field(p, d) = (double)v;
 }
 
 static void
@@ -587,6 +665,7 @@ split(struct parser *p, const char *s, size_t n)
 	size_t i = 0, o = 0;
 
 	l->nw = 0;
+	memset(l->w, 0, sizeof(l->w)); /* optional arguments not given read as NULL */
 	for (;;) {
 		while (i < n && is_blank(s[i]))
 			i++;

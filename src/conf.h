@@ -14,11 +14,24 @@
 #define CONF_MAX_LINE 4096
 #define CONF_HTTP_LISTEN_MAX 4
 #define CONF_ALERTMANAGER_MAX 4
+#define CONF_NODES_MAX 32
 #define CONF_HTTP_PORT 10123 /* the default port of the agent's HTTP side */
 
 struct conf_error {
 	unsigned line, col; /* 1-based; col of the offending word */
 	char msg[200];
+};
+
+enum conf_role { CONF_ROLE_NONE = 0, CONF_ROLE_CONTROL, CONF_ROLE_PAYLOAD };
+
+/* A node of the cluster: where its time is asked (its NTP service, or clockwatch's responder
+ * there) and its role (seed 001: control nodes take time from the external servers, payload
+ * nodes from the control nodes). */
+struct conf_node {
+	char name[64];
+	char addr[64]; /* numeric address or host name */
+	uint16_t port; /* 123 when not given */
+	int role;      /* enum conf_role */
 };
 
 struct conf {
@@ -63,6 +76,14 @@ struct conf {
 	char alertmanager_url[CONF_ALERTMANAGER_MAX][256]; /* "alertmanager_url URL" (repeatable) */
 	size_t n_alertmanager_url;
 	int64_t alertmanager_resend_ns; /* "alertmanager_resend 1m": while raised */
+	/* the cluster: "node NAME ADDR[:PORT] [control|payload]" (repeatable) */
+	struct conf_node nodes[CONF_NODES_MAX];
+	size_t n_nodes;
+	double cluster_threshold_s; /* "cluster_threshold 10s" */
+	/* clockwatch's own NTP responder, for nodes that serve no time: off unless given */
+	char responder[80];     /* "responder ADDR[:PORT]" (port 123 by default) */
+	double responder_rate;  /* "responder_rate 2": requests a second per node */
+	double responder_burst; /* "responder_burst 8" */
 	/* parse results */
 	struct conf_error errors[CONF_MAX_ERRORS];
 	size_t n_errors;

@@ -4,11 +4,14 @@
 #include "config.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
+#include "cluster.h"
+#include "conf.h"
 #include "gather.h"
 #include "kclock.h"
 #include "probe_chronyd.h"
@@ -154,6 +157,81 @@ gather_measure_servers(const struct snapshot *s, int64_t timeout_ns, double *own
 	free(specs);
 }
 
+void
+gather_measure_nodes(const struct conf_node *nodes, size_t n, const char *self_name,
+    int64_t timeout_ns, struct cluster_node *out, size_t *n_out)
+{
+	struct hostspec *specs = xcalloc(n ? n : 1, sizeof(*specs));
+	struct probe_ntp_opts o = {.count = 3,
+	    .interval_ns = 50000000,
+	    .timeout_ns = timeout_ns,
+	    .family = AF_UNSPEC};
+	struct probe_ntp_stats st;
+	struct query_target *t = NULL;
+	size_t ns = 0, nt = 0, k = 0;
+	bool have_self = false;
+
+	for (size_t i = 0; i < n; i++) {
+		struct cluster_node *c = &out[k++];
+		memset(c, 0, sizeof(*c));
+		snprintf(c->name, sizeof(c->name), "%s", nodes[i].name);
+		snprintf(c->addr, sizeof(c->addr), "%s", nodes[i].addr);
+		c->port = nodes[i].port;
+		c->role = nodes[i].role;
+		c->stratum = -1;
+		c->offset_s = c->delay_s = c->error_s = NAN;
+		if (!strcmp(nodes[i].name, self_name)) {
+			c->self = have_self = true;
+			continue;
+		}
+		snprintf(c->error, sizeof(c->error), "not asked");
+		snprintf(specs[ns].host, sizeof(specs[ns].host), "%s", nodes[i].addr);
+		specs[ns].port = nodes[i].port;
+		ns++;
+	}
+	if (!have_self) {
+		struct cluster_node *c = &out[k++];
+		memset(c, 0, sizeof(*c));
+		snprintf(c->name, sizeof(c->name), "%s", self_name);
+		c->self = true;
+		c->stratum = -1;
+	}
+	*n_out = k;
+	int r = ns > 0 ? probe_ntp_query(specs, ns, &o, &t, &nt, &st) : 0;
+	for (size_t i = 0; i < k; i++) {
+		struct cluster_node *c = &out[i];
+		if (c->self)
+			continue;
+		if (r < 0) {
+			snprintf(c->error, sizeof(c->error), "could not query: %s", strerror(-r));
+			continue;
+		}
+		/* the first target of this node's spec (a name may resolve to several) */
+		for (size_t j = 0; j < nt; j++) {
+			const struct query_target *q = &t[j];
+			if (strcmp(q->host, c->addr) || q->port != c->port)
+				continue;
+			if (q->status == QUERY_OK) {
+				c->measured = true;
+				c->error[0] = '\0';
+				c->offset_s = q->filt.offset_s;
+				c->delay_s = q->filt.delay_s;
+				c->error_s = q->filt.delay_s / 2 + q->filt.dispersion_s;
+				c->synchronized = q->have_reply && q->reply.leap != 3 &&
+				    q->reply.stratum >= 1 && q->reply.stratum <= 15;
+				c->stratum = q->have_reply ? q->reply.stratum : -1;
+			} else {
+				query_note(q, c->error, sizeof(c->error));
+			}
+			break;
+		}
+	}
+	for (size_t j = 0; j < nt; j++)
+		query_target_fini(&t[j]);
+	free(t);
+	free(specs);
+}
+
 static int
 choose(const struct snapshot *s, int wanted)
 {
@@ -186,7 +264,8 @@ gather_host(struct snapshot *s, const struct gather_opts *o)
 		break;
 	}
 	case SNAP_NTPD: {
-		struct probe_ntpd_opts no = {o->address, o->timeout_ns, o->want_vars};
+		struct probe_ntpd_opts no = {o->address, o->timeout_ns, o->want_vars,
+		    o->want_details};
 		r = probe_ntpd(s, &no); /* on failure the reason is in the snapshot */
 		break;
 	}

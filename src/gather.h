@@ -19,6 +19,7 @@ struct gather_opts {
 	const char *address; /* chronyd: HOST[:PORT] of its command port */
 	int64_t timeout_ns;  /* per request */
 	bool want_vars;      /* keep the daemon's variables (clockwatch vars) */
+	bool want_details;   /* per-source packet counters that cost more requests (doctor) */
 };
 
 /* Fills s. Never fails: what could not be learnt is in the snapshot as errors. */
@@ -29,6 +30,16 @@ void gather_host(struct snapshot *s, const struct gather_opts *o);
  * own[max]; *n says how many. Ports come from the daemon's configuration when it names one. */
 void gather_measure_servers(const struct snapshot *s, int64_t timeout_ns, double *own, size_t max,
     size_t *n);
+
+struct conf_node;
+struct cluster_node;
+
+/* Measures the cluster's nodes with clockwatch's own NTP client (a few samples each, all at
+ * once, within about timeout_ns): out[0..n) gets one entry per configured node, in order; the
+ * node named self_name is this one (offset 0, not asked). When no node has that name, this
+ * node is added at the end: *n_out says how many entries (at most n + 1). */
+void gather_measure_nodes(const struct conf_node *nodes, size_t n, const char *self_name,
+    int64_t timeout_ns, struct cluster_node *out, size_t *n_out);
 
 /* Parses "chronyd", "ntpd", "timesyncd"/"systemd-timesyncd"; -1 if unknown. */
 int gather_service_from_name(const char *name);

@@ -12,6 +12,8 @@
 
 #include "alarm.h"
 #include "buf.h"
+#include "cluster.h"
+#include "conf.h"
 #include "macros.h"
 #include "out_metrics.h"
 #include "snapshot.h"
@@ -352,6 +354,48 @@ host_metrics(struct em *e, const struct snapshot *s)
 	}
 }
 
+static void
+cluster_metrics(struct em *e, const struct cluster_node *nodes, size_t n,
+    const struct cluster_verdict *v)
+{
+	static const char *const roles[] = {"", "control", "payload"};
+	const struct fam1 whole[] = {
+	    {"clockwatch_cluster_nodes", M_GAUGE, "The cluster's nodes, this one included.",
+	        (double)v->n_nodes},
+	    {"clockwatch_cluster_nodes_measured", M_GAUGE,
+	        "The nodes whose clocks the last check could measure.", (double)v->n_measured},
+	    {"clockwatch_cluster_spread_seconds", M_GAUGE,
+	        "Largest minus smallest clock among the measured nodes.", v->spread_s},
+	    {"clockwatch_cluster_threshold_seconds", M_GAUGE,
+	        "How far apart the nodes may be (cluster_threshold).", v->threshold_s},
+	    {"clockwatch_cluster_exceeded", M_GAUGE,
+	        "1 when some nodes differ by more than the threshold.", b2d(v->exceeded)},
+	};
+
+	fams(e, whole, CW_ARRAY_LEN(whole));
+	static const struct {
+		const char *name, *help;
+	} per[] = {
+	    {"clockwatch_cluster_node_measured", "1 when the node's clock could be measured."},
+	    {"clockwatch_cluster_node_offset_seconds",
+	        "The node's clock minus this one's (0 for this node)."},
+	    {"clockwatch_cluster_node_from_majority_seconds",
+	        "The node's clock minus the centre of the majority that agrees."},
+	    {"clockwatch_cluster_node_outlier", "1 when the node is the odd one out."},
+	};
+	for (size_t m = 0; m < CW_ARRAY_LEN(per); m++) {
+		family(e, per[m].name, M_GAUGE, per[m].help);
+		for (size_t i = 0; i < n; i++) {
+			const struct cluster_node *nd = &nodes[i];
+			struct label l[] = {{"node", nd->name},
+			    {"role", nd->role >= 0 && nd->role <= 2 ? roles[nd->role] : ""}};
+			double val[] = {b2d(nd->measured), nd->measured ? nd->offset_s : NAN,
+			    nd->off_majority_s, b2d(nd->outlier)};
+			sample(e, l, CW_ARRAY_LEN(l), val[m]);
+		}
+	}
+}
+
 void
 out_metrics(struct buf *b, const struct snapshot *s, const struct metrics_agent *a,
     bool openmetrics)
@@ -360,6 +404,8 @@ out_metrics(struct buf *b, const struct snapshot *s, const struct metrics_agent 
 
 	if (s)
 		host_metrics(&e, s);
+	if (a->cluster && a->cluster_v)
+		cluster_metrics(&e, a->cluster, a->n_cluster, a->cluster_v);
 
 	one(&e, "clockwatch_alarm_severity", M_GAUGE,
 	    "The Time Synchronization alarm: 0 cleared, 2 minor, 3 major, 4 critical.",

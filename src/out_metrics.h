@@ -8,6 +8,8 @@
 #include <stdint.h>
 
 struct buf;
+struct cluster_node;
+struct cluster_verdict;
 struct snapshot;
 
 /* What the agent knows of itself. Unknown numbers are NAN. */
@@ -24,6 +26,10 @@ struct metrics_agent {
 	double interval_s;
 	double last_check_s; /* Unix seconds */
 	double start_time_s, cpu_s, rss_bytes;
+	/* the cluster (NULL: none configured) */
+	const struct cluster_node *cluster;
+	size_t n_cluster;
+	const struct cluster_verdict *cluster_v;
 };
 
 #define METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"

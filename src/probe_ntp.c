@@ -49,6 +49,7 @@ struct pt {
 	int64_t spacing_ns;
 	struct loop_timer send_tm, timeout_tm;
 	bool done;
+	unsigned stale_errors; /* sends that failed with another target's ICMP error */
 };
 
 struct spec_state {
@@ -230,6 +231,15 @@ send_cb(struct loop *l, void *data)
 	ssize_t n = sendto(p->fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&p->sa, p->salen);
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)) {
 		loop_timer_arm(l, &p->send_tm, loop_now_ns(l) + 1000000, send_cb, p);
+		return;
+	}
+	/* The socket is shared and unconnected: an ICMP error that came back for another target
+	 * is reported by the kernel on this send (and cleared by it). Not ours: send again. */
+	if (n < 0 &&
+	    (errno == ECONNREFUSED || errno == EHOSTUNREACH || errno == ENETUNREACH ||
+	        errno == EHOSTDOWN) &&
+	    p->stale_errors++ < 8) {
+		loop_timer_arm(l, &p->send_tm, loop_now_ns(l), send_cb, p);
 		return;
 	}
 	if (n < 0) {
