@@ -271,10 +271,13 @@ check(struct agent *a)
 	struct hist_check row;
 	struct hist_event hev = {0};
 	struct hist_alarm stored;
-	struct gather_opts g = {a->conf.service,
-	    a->conf.daemon_conf[0] ? a->conf.daemon_conf : NULL,
-	    a->conf.chronyd_socket[0] ? a->conf.chronyd_socket : NULL,
-	    a->conf.address[0] ? a->conf.address : NULL, a->conf.timeout_ns, false};
+	struct gather_opts g = {
+	    .service = a->conf.service,
+	    .conf = a->conf.daemon_conf[0] ? a->conf.daemon_conf : NULL,
+	    .socket = a->conf.chronyd_socket[0] ? a->conf.chronyd_socket : NULL,
+	    .address = a->conf.address[0] ? a->conf.address : NULL,
+	    .timeout_ns = a->conf.timeout_ns,
+	};
 
 	int64_t t0 = sock_monotonic_ns();
 	snapshot_init(&s);
@@ -522,12 +525,13 @@ serve_agent(struct agent *a, struct http_resp *r)
 	t = (time_t)a->last_check_s;
 	gmtime_r(&t, &tm);
 	strftime(last, sizeof(last), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	json_t *o = json_pack("{s:s,s:s,s:s,s:f,s:s,s:o,s:I,s:{s:s,s:i,s:s}}", "schema",
+	json_t *o = json_pack("{s:s,s:s,s:s,s:f,s:s,s:o,s:I,s:I,s:{s:s,s:i,s:s}}", "schema",
 	    "clockwatch.agent/1", "node", a->node, "version", CW_VERSION, "interval_s",
 	    (double)a->conf.interval_ns / 1e9, "started", started, "last_check",
 	    a->checks ? json_string(last) : json_null(), "checks_total", (json_int_t)a->checks,
-	    "alarm", "severity", alarm_severity_name(a->alarm.severity), "severity_level",
-	    (int)a->alarm.severity, "text", a->alarm.text);
+	    "cluster_nodes", (json_int_t)a->conf.n_nodes, "alarm", "severity",
+	    alarm_severity_name(a->alarm.severity), "severity_level", (int)a->alarm.severity,
+	    "text", a->alarm.text);
 	char *txt = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	if (txt) {
 		buf_printf(&r->body, "%s\n", txt);

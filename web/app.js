@@ -405,6 +405,37 @@
 			msg.textContent = 'The time service reports no sources.';
 	}
 
+	/* The node-by-node view: each node's clock against this one and the majority; the odd
+	 * one out stands out. Hidden without a cluster. */
+	function renderCluster(doc) {
+		const card = $('cluster-card');
+		card.hidden = !doc;
+		if (!doc)
+			return;
+		const nodes = Array.isArray(doc.nodes) ? doc.nodes : [];
+		const frag = document.createDocumentFragment();
+		for (const n of nodes) {
+			const tr = bodyRow('cluster-row');
+			tr.className = n.outlier ? 'outlier' : (n.measured ? '' : 'unmeasured');
+			rowHeader(tr, (n.name || DASH) + (n.self ? ' (this node)' : ''), 'name');
+			cell(tr, n.role || DASH, '', 'Role');
+			cell(tr, n.self ? DASH : (n.address || DASH) + (isNum(n.port) ? ':' + n.port : ''),
+			    'addr', 'Address');
+			cell(tr, n.measured ? fmtSec(n.offset_s, true) : DASH, 'num', 'Offset');
+			cell(tr, isNum(n.from_majority_s) ? fmtSec(n.from_majority_s, true) : DASH, 'num',
+			    'From majority');
+			cell(tr, n.outlier ? 'OUTLIER' : n.measured ? 'ok' : 'not measured: ' + (n.error || ''),
+			    'state', 'State');
+			frag.appendChild(tr);
+		}
+		$('cluster-body').replaceChildren(frag);
+		setText('cluster-count', '(' + nodes.length + ')');
+		setText('cluster-verdict', doc.exceeded ? doc.text :
+		    'The ' + doc.nodes_measured + ' measured nodes agree within ' + doc.threshold_s + ' s (spread ' +
+		    fmtSec(doc.spread_s) + ').');
+		setOneClass($('cluster-verdict'), ['bad', 'good'], doc.exceeded ? 'bad' : 'good');
+	}
+
 	function renderSourcesError(r) {
 		$('sources-body').replaceChildren();
 		setText('sources-count', '');
@@ -507,12 +538,14 @@
 			return;
 		}
 		const checked = !(agent.ok && agent.data.last_check === null);
-		const [status, sources, alarms] = await Promise.all([
+		const clustered = agent.ok && isNum(agent.data.cluster_nodes) && agent.data.cluster_nodes > 0;
+		const [status, sources, alarms, cluster] = await Promise.all([
 			checked ? getJSON('api/v1/status', TIMEOUT_MS) : NOT_YET,
 			checked ? getJSON('api/v1/sources', TIMEOUT_MS) : NOT_YET,
-			getJSON('api/v1/alarms?count=' + LOG_COUNT, TIMEOUT_MS)
+			getJSON('api/v1/alarms?count=' + LOG_COUNT, TIMEOUT_MS),
+			checked && clustered ? getJSON('api/v1/cluster', TIMEOUT_MS) : NOT_YET
 		]);
-		const lost = [status, sources, alarms].find((r) => r.network);
+		const lost = [status, sources, alarms, cluster].find((r) => r.network);
 		if (lost) {
 			state.haveAll = false;
 			setConnected(false, lost.error);
@@ -529,6 +562,7 @@
 			renderSources(sources.data);
 		else
 			renderSourcesError(sources);
+		renderCluster(clustered && cluster.ok ? cluster.data : null);
 		if (alarms.ok) {
 			renderAlarm(alarms.data.alarm || (agent.ok ? agent.data.alarm : null));
 			renderLog(alarms.data);

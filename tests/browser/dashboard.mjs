@@ -77,6 +77,12 @@ function scrape({ testids, charts }) {
   out.sources = Array.from(document.querySelectorAll('[data-testid="source-row"]'),
     (tr) => ({ cells: cells(tr) }));
   out.alarm_rows = Array.from(document.querySelectorAll('[data-testid="alarm-row"]'), cells);
+  const card = byId('cluster');
+  out.cluster = card && !card.hidden ? {
+    verdict: text('cluster-verdict'),
+    rows: Array.from(document.querySelectorAll('[data-testid="cluster-row"]'),
+      (tr) => ({ cells: cells(tr), outlier: tr.classList.contains('outlier') })),
+  } : null;
   out.charts = {};
   for (const [k, id] of Object.entries(charts)) {
     const el = byId(id);
@@ -189,6 +195,7 @@ async function run(o) {
       sync_state: got.sync_state, node: got.node, source: got.source, last_sync: got.last_sync,
       offset: got.offset, alarm_severity: got.alarm_severity, alarm_text: got.alarm_text,
       conn_state: got.conn_state, sources: got.sources, alarm_rows: got.alarm_rows,
+      cluster: got.cluster,
       charts: got.charts, console_errors: consoleErrors, csp_violations: got.csp_violations,
       failed_requests: failed, a11y: got.a11y, horizontal_overflow: got.horizontal_overflow,
       updated: got.updated, width: o.width,

@@ -172,3 +172,40 @@ try {
   fs.rmSync(dir, {recursive: true, force: true});
 }
 """
+
+
+def test_cluster_view(tmp_path):
+    """The node-by-node view: a node 15 s off stands out, the verdict is the alarm's text."""
+    started = [peers.Chronyd(12505, addr="127.0.12.5"), peers.Chronyd(12506, addr="127.0.12.6"),
+               peers.Chronyd(12507, addr="127.0.12.7", offset=15)]
+    c = peers.ChronydClient(started[:1], 12513)
+    ag = None
+    try:
+        port = peers.free_tcp_port("127.0.12.9")
+        conf = os.path.join(str(tmp_path), "n1.conf")
+        with open(conf, "w") as f:
+            f.write("service chronyd\nconf %s\ninterval 1s\nstate_dir %s/n1\n"
+                    "http_listen 127.0.12.9:%d\nnode_name n1\nnode n1 127.0.12.1 control\n"
+                    "node n2 127.0.12.5:12505 control\nnode n3 127.0.12.6:12506 payload\n"
+                    "node n4 127.0.12.7:12507 payload\n" % (c.conf, tmp_path, port))
+        ag = peers.Process("agent n1", peers.SETPRIV + [CW, "agent", "-f", conf],
+                           log=os.path.join(str(tmp_path), "n1.log"))
+        url = "http://127.0.12.9:%d/" % port
+        peers.wait_for(lambda: peers.http_get(url + "api/v1/cluster")[0] == 200, 20, "a check")
+        page = browse(url, "dashboard-cluster.png", "--wait-alarm", "critical")
+        clean(page)
+        cl = page["cluster"]
+        text = "Time differs between nodes by more than 10.0 seconds: n4 off by 15.0 seconds"
+        assert cl and cl["verdict"] == text
+        assert page["alarm_text"] == text
+        rows = {r["cells"][0]: r for r in cl["rows"]}
+        assert set(rows) == {"n1 (this node)", "n2", "n3", "n4"}
+        assert rows["n4"]["outlier"] and "OUTLIER" in rows["n4"]["cells"]
+        assert not any(rows[n]["outlier"] for n in ("n1 (this node)", "n2", "n3"))
+        assert "+15.0" in " ".join(rows["n4"]["cells"])
+    finally:
+        if ag:
+            ag.stop()
+        c.stop()
+        for s in started:
+            s.stop()
