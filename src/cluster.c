@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "cluster.h"
 #include "conf.h"
+#include "out_json.h"
 #include "select.h"
 #include "strutil.h"
 #include "xalloc.h"
@@ -181,11 +182,5 @@ out_cluster_json(struct buf *b, const struct cluster_node *nodes, size_t n,
 		json_array_append_new(arr, o);
 	}
 	json_object_set_new(root, "nodes", arr);
-	char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	if (s) {
-		buf_puts(b, s);
-		buf_puts(b, "\n");
-		free(s);
-	}
-	json_decref(root);
+	out_json_emit(b, root);
 }

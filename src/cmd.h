@@ -19,5 +19,6 @@ int cmd_check(int argc, char **argv);
 int cmd_agent(int argc, char **argv);
 int cmd_alarms(int argc, char **argv);
 int cmd_history(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
 
 #endif

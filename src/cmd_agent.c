@@ -8,17 +8,20 @@
  * counts, as if it had watched all along. */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <math.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
@@ -40,13 +43,17 @@
 #include "judge.h"
 #include "log.h"
 #include "loop.h"
+#include "ntp_server.h"
 #include "out_host.h"
 #include "out_metrics.h"
 #include "out_store.h"
+#include "probe_ntp.h"
+#include "responder.h"
 #include "service.h"
 #include "snapshot.h"
 #include "sock.h"
 #include "strutil.h"
+#include "timeutil.h"
 #include "verdict.h"
 #include "web_assets.h"
 #include "xalloc.h"
@@ -100,6 +107,14 @@ struct agent {
 	struct cluster_node cl[CONF_NODES_MAX + 1];
 	size_t n_cl;
 	struct cluster_verdict clv;
+	/* the NTP responder (responder in clockwatch.conf), in a thread of its own with its own
+	 * loop: a check's probes block this loop for up to a timeout, and the other nodes must
+	 * not see that as delay on this node's clock */
+	struct responder *resp;
+	struct loop *resp_loop;
+	pthread_t resp_thread;
+	int resp_wake; /* eventfd: stop the responder's loop */
+	int precision;
 	char am_attribution[400];
 };
 
@@ -259,6 +274,7 @@ jittered(int64_t interval_ns)
 
 static void check_cb(struct loop *l, void *data);
 static void am_push(struct agent *a);
+static void responder_update(struct agent *a, const struct snapshot *s);
 
 static void
 check(struct agent *a)
@@ -351,6 +367,7 @@ check(struct agent *a)
 	a->last = s;
 	a->have_last = true;
 	verdict_judge(&a->last, &a->verdict);
+	responder_update(a, &a->last);
 	a->checks++;
 	a->check_duration_s = (double)(sock_monotonic_ns() - t0) / 1e9;
 	a->last_check_s = (double)sock_realtime_ns() / 1e9;
@@ -457,6 +474,15 @@ serve_metrics(struct agent *a, const struct http_req *req, struct http_resp *r)
 	bool om = out_metrics_wants_openmetrics(http_req_header(req, "Accept"));
 
 	process_usage(&m.cpu_s, &m.rss_bytes);
+	if (a->resp) {
+		struct responder_stats rs;
+		responder_get_stats(a->resp, &rs);
+		m.have_responder = true;
+		m.resp_answered = rs.answered;
+		m.resp_not_allowed = rs.not_allowed;
+		m.resp_rate_limited = rs.rate_limited;
+		m.resp_malformed = rs.malformed;
+	}
 	out_metrics(&r->body, a->have_last ? &a->last : NULL, &m, om);
 	r->content_type = om ? METRICS_OM_CONTENT_TYPE : METRICS_CONTENT_TYPE;
 }
@@ -814,6 +840,121 @@ start_am(struct agent *a)
 	loop_timer_arm(a->loop, &a->am_tm, loop_now_ns(a->loop), am_timer_cb, a);
 }
 
+/* ---- the NTP responder: the cluster's nodes ask this node's clock ---- */
+
+static void
+resp_wake_cb(struct loop *l, int fd, short revents, void *data)
+{
+	(void)fd;
+	(void)revents;
+	(void)data;
+	loop_stop(l);
+}
+
+static void *
+resp_main(void *data)
+{
+	struct agent *a = data;
+
+	if (loop_run(a->resp_loop, 0) < 0)
+		log_error("responder: its loop failed");
+	return NULL;
+}
+
+static void
+stop_responder(struct agent *a)
+{
+	if (!a->resp)
+		return;
+	uint64_t one = 1;
+	if (write(a->resp_wake, &one, sizeof(one)) != (ssize_t)sizeof(one))
+		log_error("responder: cannot wake its thread");
+	pthread_join(a->resp_thread, NULL);
+	responder_stop(a->resp);
+	a->resp = NULL;
+	loop_remove_fd(a->resp_loop, a->resp_wake);
+	close(a->resp_wake);
+	loop_free(a->resp_loop);
+	a->resp_loop = NULL;
+}
+
+static void
+start_responder(struct agent *a)
+{
+	const char *allowed[CONF_NODES_MAX + CONF_ALLOW_MAX];
+	size_t n = 0;
+	unsigned char tmp[16];
+
+	stop_responder(a);
+	if (!a->conf.responder[0])
+		return;
+	for (size_t i = 0; i < a->conf.n_nodes; i++) {
+		const char *addr = a->conf.nodes[i].addr;
+		if (!strcmp(a->conf.nodes[i].name, a->node))
+			continue;
+		if (inet_pton(AF_INET, addr, tmp) != 1 && inet_pton(AF_INET6, addr, tmp) != 1) {
+			log_warning(
+			    "responder: node %s: %s is not a numeric address; it will not be "
+			    "answered",
+			    a->conf.nodes[i].name, addr);
+			continue;
+		}
+		allowed[n++] = addr;
+	}
+	for (size_t i = 0; i < a->conf.n_responder_allow; i++)
+		allowed[n++] = a->conf.responder_allow[i];
+	struct responder_opts o = {
+	    .listen = a->conf.responder,
+	    .allowed = allowed,
+	    .n_allowed = n,
+	    .rate_per_s = a->conf.responder_rate,
+	    .burst = a->conf.responder_burst,
+	};
+	a->resp_loop = loop_new();
+	a->resp_wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (a->resp_wake < 0 ||
+	    loop_add_fd(a->resp_loop, a->resp_wake, POLLIN, resp_wake_cb, NULL) < 0 ||
+	    responder_start(a->resp_loop, &o, &a->resp) < 0) {
+		log_error("responder %s: not answering (the checks go on)", a->conf.responder);
+		goto fail;
+	}
+	if (pthread_create(&a->resp_thread, NULL, resp_main, a) != 0) {
+		log_error("responder %s: no thread: not answering", a->conf.responder);
+		responder_stop(a->resp);
+		goto fail;
+	}
+	return;
+fail:
+	a->resp = NULL;
+	if (a->resp_wake >= 0)
+		close(a->resp_wake);
+	loop_free(a->resp_loop);
+	a->resp_loop = NULL;
+}
+
+/* What the responder tells the nodes: this host's state as its time service sees it. */
+static void
+responder_update(struct agent *a, const struct snapshot *s)
+{
+	struct ntp_server_clock c = {0};
+	struct in_addr in4;
+
+	if (!a->resp)
+		return;
+	c.synchronized = s->have_system && s->synchronized && s->primary >= 0 &&
+	    s->svc[s->primary].answering && s->stratum >= 1 && s->stratum < 16;
+	c.stratum = s->stratum;
+	if (inet_pton(AF_INET, s->source_addr, &in4) == 1)
+		memcpy(&c.refid, &in4.s_addr, 4);
+	c.root_delay_s = isfinite(s->root_delay_s) ? s->root_delay_s : 0;
+	c.root_disp_s = isfinite(s->root_disp_s) ? s->root_disp_s : 0;
+	c.leap = s->leap == SNAP_LEAP_INSERT ? 1 : s->leap == SNAP_LEAP_DELETE ? 2 : 0;
+	c.precision = a->precision;
+	if (isfinite(s->last_sync_age_s))
+		c.reftime = timeutil_ns_to_ntp64(s->real_ns - (int64_t)(s->last_sync_age_s * 1e9));
+	responder_set_clock(a->resp, &c);
+}
+
 /* ---- signals ---- */
 
 static void
@@ -832,6 +973,9 @@ reload(struct agent *a)
 		set_node_name(a);
 		if (!http_same || (!a->http && a->conf.n_http_listen))
 			start_http(a);
+		start_responder(a); /* the nodes or the address may have changed */
+		if (a->have_last)
+			responder_update(a, &a->last);
 		log_notice("reloaded %s", a->conf_path);
 	}
 	free(c);
@@ -962,6 +1106,8 @@ cmd_agent(int argc, char **argv)
 	start_http(a);
 	a->alarm_since_ns = a->started_real_ns;
 	start_am(a);
+	a->precision = probe_ntp_local_precision();
+	start_responder(a);
 	log_notice("agent watching %s, a check every %.0f s, store %s",
 	    a->conf.service < 0 ? "the running time service"
 	                        : snapshot_daemon_name((enum snap_daemon)a->conf.service),
@@ -976,6 +1122,7 @@ cmd_agent(int argc, char **argv)
 	if (loop_run(a->loop, 0) < 0)
 		rc = CMD_EXIT_PARTIAL;
 out:
+	stop_responder(a);
 	http_stop(a->http);
 	loop_timer_cancel(a->loop, &a->am_tm);
 	httpc_free(a->am);

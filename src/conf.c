@@ -59,7 +59,7 @@ struct directive {
 };
 
 static conf_handler set_service, set_path, set_abs_path, set_address, set_duration, set_offset,
-    set_u32, set_int, set_string, set_listen, set_url, set_node, set_rate;
+    set_u32, set_int, set_string, set_listen, set_url, set_node, set_rate, set_allow;
 
 #define FIELD(f) offsetof(struct conf, f), sizeof(((struct conf *)0)->f)
 
@@ -98,6 +98,7 @@ static const struct directive directives[] = {
     {"reject_reselect", "DURATION", 1, 1, set_duration, FIELD(reject_reselect_ns), 0, NS_PER_D,
         false},
     {"responder", "ADDR[:PORT]", 1, 1, set_address, FIELD(responder), 0, 0, false},
+    {"responder_allow", "ADDR", 1, 1, set_allow, FIELD(responder_allow), 0, 0, true},
     {"responder_burst", "N", 1, 1, set_rate, FIELD(responder_burst), 1, 1000, false},
     {"responder_rate", "N", 1, 1, set_rate, FIELD(responder_rate), 1, 1000, false},
     {"retention", "DURATION", 1, 1, set_duration, FIELD(retention_ns), NS_PER_H, 3650 * NS_PER_D,
@@ -584,6 +585,28 @@ set_u32(struct parser *p, const struct directive *d, const struct word *args)
 
 	if (number_arg(p, d, &args[0], &v))
 		*(uint32_t *)field(p, d) = (uint32_t)v;
+}
+
+/* "responder_allow ADDR": a numeric address the responder answers besides the nodes. */
+static void
+set_allow(struct parser *p, const struct directive *d, const struct word *args)
+{
+	struct conf *c = p->c;
+	unsigned char a[16];
+
+	(void)d;
+	if (inet_pton(AF_INET, args[0].s, a) != 1 && inet_pton(AF_INET6, args[0].s, a) != 1) {
+		error_at(p, args[0].col, "responder_allow wants a numeric address, got '%.60s'",
+		    args[0].s);
+		return;
+	}
+	if (c->n_responder_allow >= CONF_ALLOW_MAX) {
+		error_at(p, args[0].col, "too many responder_allow lines (at most %d)",
+		    CONF_ALLOW_MAX);
+		return;
+	}
+	snprintf(c->responder_allow[c->n_responder_allow++], sizeof(c->responder_allow[0]), "%s",
+	    args[0].s);
 }
 
 static void

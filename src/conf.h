@@ -15,6 +15,7 @@
 #define CONF_HTTP_LISTEN_MAX 4
 #define CONF_ALERTMANAGER_MAX 4
 #define CONF_NODES_MAX 32
+#define CONF_ALLOW_MAX 16
 #define CONF_HTTP_PORT 10123 /* the default port of the agent's HTTP side */
 
 struct conf_error {
@@ -84,6 +85,8 @@ struct conf {
 	char responder[80];     /* "responder ADDR[:PORT]" (port 123 by default) */
 	double responder_rate;  /* "responder_rate 2": requests a second per node */
 	double responder_burst; /* "responder_burst 8" */
+	char responder_allow[CONF_ALLOW_MAX][64]; /* "responder_allow ADDR": also answered */
+	size_t n_responder_allow;
 	/* parse results */
 	struct conf_error errors[CONF_MAX_ERRORS];
 	size_t n_errors;

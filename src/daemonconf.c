@@ -5,6 +5,8 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +34,7 @@ daemonconf_init(struct daemonconf *c)
 	memset(c, 0, sizeof(*c));
 	c->cmdport = -1;
 	c->root_distance_max_s = c->poll_min_s = c->poll_max_s = -1;
+	c->makestep_s = c->maxslewrate_ppm = c->step_s = c->stepout_s = c->panic_s = -1;
 }
 
 void
@@ -327,6 +330,31 @@ source_kind(const char *w, enum daemonconf_kind *k)
 	return true;
 }
 
+/* A decimal number as the daemons take them ("1", "0.125", "-1"). */
+static bool
+number(const char *w, double *out)
+{
+	char *end;
+
+	*out = strtod(w, &end);
+	return end != w && !*end && isfinite(*out);
+}
+
+/* ntpd's "tinker step 0.125 stepout 900 panic 1000" (any order, other keys skipped). */
+static void
+tinker(struct daemonconf *c, const struct line *l)
+{
+	for (size_t i = 1; i + 1 < l->nw; i += 2) {
+		double v;
+		double *dst = !strcasecmp(l->w[i], "step") ? &c->step_s
+		    : !strcasecmp(l->w[i], "stepout")      ? &c->stepout_s
+		    : !strcasecmp(l->w[i], "panic")        ? &c->panic_s
+		                                           : NULL;
+		if (dst && number(l->w[i + 1], &v) && v >= 0)
+			*dst = v;
+	}
+}
+
 static void
 chrony_line(struct daemonconf *c, struct line *l, void *arg)
 {
@@ -380,6 +408,19 @@ chrony_line(struct daemonconf *c, struct line *l, void *arg)
 			copy_str(c->bindcmdaddress[slot], sizeof(c->bindcmdaddress[0]), l->w[1]);
 	} else if (!strcasecmp(d, "rtcsync")) {
 		c->rtcsync = true;
+	} else if (!strcasecmp(d, "makestep") && l->nw >= 3) {
+		double t, lim;
+		if (!number(l->w[1], &t) || !number(l->w[2], &lim) || t < 0 || lim < -1 ||
+		    lim > INT_MAX)
+			error_at(c, l, "makestep needs a threshold and a limit");
+		else {
+			c->makestep_s = t;
+			c->makestep_limit = (int)lim;
+		}
+	} else if (!strcasecmp(d, "maxslewrate") && l->nw >= 2) {
+		double r;
+		if (number(l->w[1], &r) && r > 0)
+			c->maxslewrate_ppm = r;
 	} else if (!strcasecmp(d, "driftfile") && l->nw >= 2) {
 		copy_str(c->driftfile, sizeof(c->driftfile), l->w[1]);
 	}
@@ -421,6 +462,8 @@ ntpd_line(struct daemonconf *c, struct line *l, void *arg)
 		add_include(c, DAEMONCONF_INC_FILE, l->w[1]);
 	} else if (!strcasecmp(d, "driftfile") && l->nw >= 2) {
 		copy_str(c->driftfile, sizeof(c->driftfile), l->w[1]);
+	} else if (!strcasecmp(d, "tinker")) {
+		tinker(c, l);
 	} else if (!strcasecmp(d, "disable")) {
 		for (size_t i = 1; i < l->nw; i++)
 			if (!strcasecmp(l->w[i], "kernel"))

@@ -67,8 +67,12 @@ struct daemonconf {
 	int cmdport; /* -1: not set (chronyd's default is 323; 0 disables) */
 	char bindcmdaddress[2][DAEMONCONF_PATH_MAX]; /* addresses or a Unix socket path */
 	bool rtcsync;
+	double makestep_s;      /* makestep threshold; < 0: not set (chronyd never steps) */
+	int makestep_limit;     /* ... in the first this many updates; -1: at any time */
+	double maxslewrate_ppm; /* < 0: not set (chronyd's default 83333.333) */
 	/* ntpd */
-	bool kernel_disabled; /* "disable kernel" */
+	bool kernel_disabled;              /* "disable kernel" */
+	double step_s, stepout_s, panic_s; /* tinker step/stepout/panic; < 0: not set */
 	/* timesyncd */
 	double root_distance_max_s, poll_min_s, poll_max_s; /* < 0: not set */
 	/* shared */

@@ -162,10 +162,13 @@ gather_measure_nodes(const struct conf_node *nodes, size_t n, const char *self_n
     int64_t timeout_ns, struct cluster_node *out, size_t *n_out)
 {
 	struct hostspec *specs = xcalloc(n ? n : 1, sizeof(*specs));
-	struct probe_ntp_opts o = {.count = 3,
+	struct probe_ntp_opts o = {
+	    .count = 3,
 	    .interval_ns = 50000000,
 	    .timeout_ns = timeout_ns,
-	    .family = AF_UNSPEC};
+	    .family = AF_UNSPEC,
+	    .measure_unsync = true,
+	};
 	struct probe_ntp_stats st;
 	struct query_target *t = NULL;
 	size_t ns = 0, nt = 0, k = 0;
@@ -211,14 +214,17 @@ gather_measure_nodes(const struct conf_node *nodes, size_t n, const char *self_n
 			const struct query_target *q = &t[j];
 			if (strcmp(q->host, c->addr) || q->port != c->port)
 				continue;
-			if (q->status == QUERY_OK) {
+			/* the node's clock, synchronized or not (an unsynchronized node is still a
+			 * clock to compare) */
+			if (q->n_samples > 0 &&
+			    !(q->tests & (FILTER_T_BOGUS | FILTER_T_INVALID_TS))) {
 				c->measured = true;
 				c->error[0] = '\0';
 				c->offset_s = q->filt.offset_s;
 				c->delay_s = q->filt.delay_s;
 				c->error_s = q->filt.delay_s / 2 + q->filt.dispersion_s;
-				c->synchronized = q->have_reply && q->reply.leap != 3 &&
-				    q->reply.stratum >= 1 && q->reply.stratum <= 15;
+				c->synchronized =
+				    !(q->tests & (FILTER_T_UNSYNC | FILTER_T_STRATUM));
 				c->stratum = q->have_reply ? q->reply.stratum : -1;
 			} else {
 				query_note(q, c->error, sizeof(c->error));

@@ -18,6 +18,7 @@ static const struct {
     {"assoc", cmd_assoc, "the time daemon's associations, as ntpq's \"as\""},
     {"vars", cmd_vars, "the time daemon's variables, system or one source's (ntpq \"rv\")"},
     {"check", cmd_check, "Nagios/Icinga plugin: the alarm and the offset, one line"},
+    {"doctor", cmd_doctor, "ntpd's debugging checklist, run: findings, evidence, remedies"},
     {"agent", cmd_agent, "the daemon: periodic checks, the alarm with its timers, history"},
     {"alarms", cmd_alarms, "the agent's current alarm and its alarm log"},
     {"history", cmd_history, "the agent's checks over time: offset, jitter, root distance"},

@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "out_host.h"
+#include "out_json.h"
 #include "snapshot.h"
 #include "verdict.h"
 
@@ -26,9 +27,8 @@ service_name(const struct snapshot *s)
 	                       : json_null();
 }
 
-/* Prints and frees root. */
-static void
-emit(struct buf *b, json_t *root)
+void
+out_json_emit(struct buf *b, json_t *root)
 {
 	char *out =
 	    json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
@@ -125,7 +125,7 @@ out_status_json(struct buf *b, const struct snapshot *s, const struct verdict *v
 	json_object_set_new(root, "kernel", kernel_json(s));
 	json_object_set_new(root, "verdict",
 	    json_pack("{s:s,s:s}", "level", verdict_level_name(v->level), "text", v->text));
-	emit(b, root);
+	out_json_emit(b, root);
 }
 
 void
@@ -163,7 +163,7 @@ out_peers_json(struct buf *b, const struct snapshot *s)
 	json_object_set_new(root, "service", service_name(s));
 	json_object_set_new(root, "from", json_string(snapshot_origin_name(s->sources_from)));
 	json_object_set_new(root, "sources", a);
-	emit(b, root);
+	out_json_emit(b, root);
 }
 
 void
@@ -196,7 +196,7 @@ out_assoc_json(struct buf *b, const struct snapshot *s)
 	json_object_set_new(root, "schema", json_string("clockwatch.assoc/1"));
 	json_object_set_new(root, "service", service_name(s));
 	json_object_set_new(root, "associations", a);
-	emit(b, root);
+	out_json_emit(b, root);
 }
 
 void
@@ -213,5 +213,5 @@ out_vars_json(struct buf *b, const struct snapshot *s, const struct snap_source 
 	    src && src->assoc_id >= 0 ? json_integer(src->assoc_id) : json_null());
 	json_object_set_new(root, "address", src ? json_string(src->addr) : json_null());
 	json_object_set_new(root, "variables", vars);
-	emit(b, root);
+	out_json_emit(b, root);
 }

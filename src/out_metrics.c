@@ -406,6 +406,18 @@ out_metrics(struct buf *b, const struct snapshot *s, const struct metrics_agent 
 		host_metrics(&e, s);
 	if (a->cluster && a->cluster_v)
 		cluster_metrics(&e, a->cluster, a->n_cluster, a->cluster_v);
+	if (a->have_responder) {
+		static const char *const results[] = {"answered", "not_allowed", "rate_limited",
+		    "malformed"};
+		const double v[] = {(double)a->resp_answered, (double)a->resp_not_allowed,
+		    (double)a->resp_rate_limited, (double)a->resp_malformed};
+		family(&e, "clockwatch_responder_requests", M_COUNTER,
+		    "NTP requests to clockwatch's responder, by what became of them.");
+		for (size_t i = 0; i < CW_ARRAY_LEN(results); i++) {
+			struct label l[] = {{"result", results[i]}};
+			sample(&e, l, 1, v[i]);
+		}
+	}
 
 	one(&e, "clockwatch_alarm_severity", M_GAUGE,
 	    "The Time Synchronization alarm: 0 cleared, 2 minor, 3 major, 4 critical.",

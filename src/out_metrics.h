@@ -30,6 +30,9 @@ struct metrics_agent {
 	const struct cluster_node *cluster;
 	size_t n_cluster;
 	const struct cluster_verdict *cluster_v;
+	/* the NTP responder (have_responder false: not configured) */
+	bool have_responder;
+	uint64_t resp_answered, resp_not_allowed, resp_rate_limited, resp_malformed;
 };
 
 #define METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"

@@ -279,6 +279,13 @@ take_ntp_data(struct snap_source *src, const struct chrony_ntp_data *n)
 	src->delay_s = n->peer_delay_s;
 	src->auth = n->authenticated ? 1 : 0;
 	refid_text(n->refid, n->stratum, src->refid, sizeof(src->refid));
+	src->pkts_sent = n->total_tx_count;
+	src->pkts_received = n->total_rx_count;
+	src->pkts_valid = n->total_valid_count;
+	if (n->total_rx_count > 0) { /* else the packet fields are chronyd's zeros */
+		src->ntp_tests = n->tests;
+		src->leap = n->leap & 3;
+	}
 }
 
 /* ---- the report fields, named as chronyc names them, for `clockwatch vars` ---- */

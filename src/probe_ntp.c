@@ -416,6 +416,7 @@ new_pt(struct run *r, struct spec_state *ss, const char *host)
 	struct pt *p = xcalloc(1, sizeof(*p));
 
 	query_target_init(&p->t, host, r->o->count);
+	p->t.measure_unsync = r->o->measure_unsync;
 	p->run = r;
 	p->fd = -1;
 	p->spacing_ns = r->o->interval_ns;

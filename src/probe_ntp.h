@@ -19,6 +19,7 @@ struct probe_ntp_opts {
 	int64_t interval_ns; /* spacing between a target's requests */
 	int64_t timeout_ns;  /* wait for each reply, and for each name to resolve */
 	int family;          /* AF_UNSPEC, AF_INET or AF_INET6 */
+	bool measure_unsync; /* unsynchronized servers' clocks are measured too (the cluster) */
 };
 
 struct probe_ntp_stats {

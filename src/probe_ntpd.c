@@ -27,6 +27,7 @@ struct conn {
 	char endpoint[300];
 	int64_t timeout_ns;
 	bool want_vars;
+	bool want_details;
 	struct mode6_reasm *reasm;
 };
 
@@ -56,7 +57,8 @@ fresh_sequence(void)
 /* One request, its whole (reassembled) response. Returns 0, -ETIMEDOUT, -ECONNREFUSED, or
  * -EPROTO with *st saying what was wrong (e.g. WIRE_MODE6_SERVER_ERROR). */
 static int
-ask(struct conn *c, unsigned opcode, uint16_t assoc, enum wire_mode6_status *st)
+ask_names(struct conn *c, unsigned opcode, uint16_t assoc, const char *const *names, size_t n_names,
+    enum wire_mode6_status *st)
 {
 	uint8_t out[WIRE_MODE6_MAX_REQUEST], in[2048];
 
@@ -65,7 +67,8 @@ ask(struct conn *c, unsigned opcode, uint16_t assoc, enum wire_mode6_status *st)
 		size_t len = 0;
 		if (opcode == WIRE_MODE6_OP_READSTAT)
 			len = wire_mode6_encode_readstat(out, seq, assoc);
-		else if (wire_mode6_encode_readvar(out, seq, assoc, NULL, 0, &len) != WIRE_MODE6_OK)
+		else if (wire_mode6_encode_readvar(out, seq, assoc, names, n_names, &len) !=
+		    WIRE_MODE6_OK)
 			return -EINVAL;
 		wire_mode6_reasm_init(c->reasm, opcode, seq, assoc);
 		if (send(c->fd, out, len, 0) < 0)
@@ -89,6 +92,33 @@ ask(struct conn *c, unsigned opcode, uint16_t assoc, enum wire_mode6_status *st)
 			return *st == WIRE_MODE6_DONE ? 0 : -EPROTO;
 	}
 	return -ETIMEDOUT;
+}
+
+static int
+ask(struct conn *c, unsigned opcode, uint16_t assoc, enum wire_mode6_status *st)
+{
+	return ask_names(c, opcode, assoc, NULL, 0, st);
+}
+
+/* The packet counters ntpq's pstats shows; not among the default peer variables, so asked by
+ * name, once per association and only for doctor. A daemon that lacks them leaves -1. */
+static void
+read_counters(struct conn *c, struct snap_source *src, uint16_t assoc, struct mode6_varlist *vl)
+{
+	static const char *const names[] = {"sent", "received"};
+	enum wire_mode6_status st;
+	int64_t v;
+
+	if (ask_names(c, WIRE_MODE6_OP_READVAR, assoc, names, CW_ARRAY_LEN(names), &st) < 0 ||
+	    wire_mode6_parse_varlist((const char *)c->reasm->data, c->reasm->len, vl) ==
+	        WIRE_MODE6_TOO_MANY_VARS)
+		return;
+	const struct mode6_var *sent = wire_mode6_varlist_find(vl, "sent");
+	const struct mode6_var *rcvd = wire_mode6_varlist_find(vl, "received");
+	if (sent && wire_mode6_get_int(sent, 0, INT64_MAX, &v) == WIRE_MODE6_OK)
+		src->pkts_sent = v;
+	if (rcvd && wire_mode6_get_int(rcvd, 0, INT64_MAX, &v) == WIRE_MODE6_OK)
+		src->pkts_received = v;
 }
 
 /* Text for people: printable ASCII kept, anything else as \xNN (NTPsec 1.2.2 leaks stack bytes
@@ -180,6 +210,25 @@ take_system(struct snapshot *s, const struct mode6_sys_vars *v)
 	    (v->have & (1u << WIRE_MODE6_SYS_PEER)) && v->peer != 0;
 }
 
+/* The filter register's stages that hold samples: ntpd fills empty ones with dispersion 16 s. */
+static void
+take_filter(struct snap_source *src, const struct mode6_peer_vars *v)
+{
+	const uint64_t need =
+	    (1u << WIRE_MODE6_PEER_FILTDELAY) | (1u << WIRE_MODE6_PEER_FILTOFFSET);
+	bool have_disp = v->have & (1u << WIRE_MODE6_PEER_FILTDISP);
+
+	if ((v->have & need) != need)
+		return;
+	for (int i = 0; i < WIRE_MODE6_FILTER_STAGES && i < SNAP_FILTER_STAGES; i++) {
+		if (have_disp ? v->filtdisp_s[i] >= 16.0 : v->filtdelay_s[i] <= 0)
+			break;
+		src->filt_delay_s[i] = v->filtdelay_s[i];
+		src->filt_offset_s[i] = v->filtoffset_s[i];
+		src->n_filter = i + 1;
+	}
+}
+
 static void
 take_peer(struct snapshot *s, struct snap_source *src, const struct mode6_assoc *a,
     const struct mode6_peer_vars *v)
@@ -216,6 +265,11 @@ take_peer(struct snapshot *s, struct snap_source *src, const struct mode6_assoc 
 		src->offset_s = v->offset_s;
 	if (v->have & (1u << WIRE_MODE6_PEER_JITTER))
 		src->jitter_s = v->jitter_s;
+	if (v->have & (1u << WIRE_MODE6_PEER_FLASH))
+		src->flash = (int)v->flash;
+	if (v->have & (1u << WIRE_MODE6_PEER_LEAP))
+		src->leap = v->leap & 3;
+	take_filter(src, v);
 }
 
 static int
@@ -263,6 +317,8 @@ read_peers(struct conn *c, struct snapshot *s, int sys_peer)
 			snprintf(s->source_addr, sizeof(s->source_addr), "%s", src->addr);
 			snprintf(s->source_name, sizeof(s->source_name), "%s", src->name);
 		}
+		if (c->want_details) /* last: it reuses vl and the reassembly buffer */
+			read_counters(c, src, assocs[i].assoc, vl);
 	}
 	free(vl);
 	free(assocs);
@@ -275,7 +331,8 @@ probe_ntpd(struct snapshot *s, const struct probe_ntpd_opts *o)
 	struct snap_service *svc = &s->svc[SNAP_NTPD];
 	struct conn c = {.fd = -1,
 	    .timeout_ns = o->timeout_ns > 0 ? o->timeout_ns : 1000000000,
-	    .want_vars = o->want_vars};
+	    .want_vars = o->want_vars,
+	    .want_details = o->want_details};
 	struct mode6_varlist *vl = NULL;
 	struct mode6_sys_vars sv;
 	enum wire_mode6_status st = WIRE_MODE6_OK;

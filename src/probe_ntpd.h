@@ -17,6 +17,7 @@ struct probe_ntpd_opts {
 	const char *address; /* HOST[:PORT]; NULL: 127.0.0.1:123 */
 	int64_t timeout_ns;  /* per request; two retries follow a silent one */
 	bool want_vars;      /* keep every variable for `clockwatch vars` */
+	bool want_details;   /* also each association's packet counters (one more request each) */
 };
 
 /* Returns 0 when ntpd answered, else -errno with the reason in s->svc[SNAP_NTPD].error. */

@@ -42,6 +42,15 @@ handle_kod(struct query_target *t, const struct ntp_packet *p)
 {
 	enum wire_ntp_kiss k = wire_ntp_kiss(p);
 
+	/* LI 3, stratum 0 and no code at all is how chronyd (and clockwatch's own responder) answer
+	 * while not synchronized: RFC 5905 maps stratum 16 to 0 on the wire. Not a kiss. */
+	if (p->leap == WIRE_NTP_LEAP_UNSYNC && memcmp(p->refid, "\0\0\0\0", 4) == 0) {
+		t->kiss_code[0] = '\0';
+		t->xmt_wire = 0;
+		t->tests |= FILTER_T_UNSYNC;
+		t->n_kod_other++;
+		return QUERY_CONSUMED;
+	}
 	for (int i = 0; i < 4; i++)
 		t->kiss_code[i] =
 		    (p->refid[i] >= 0x20 && p->refid[i] < 0x7f) ? (char)p->refid[i] : '.';
@@ -99,7 +108,11 @@ query_handle_reply(struct query_target *t, const void *data, size_t len, int64_t
 		t->tests |= FILTER_T_BOGUS;
 		return drop(t, &t->n_bogus, "origin timestamp does not match our request");
 	}
-	if (p.stratum == 0)
+	/* An unsynchronized server's clock, when that is what is wanted (the cluster's nodes):
+	 * the sample is taken, the reply still fails the unsynchronized and stratum tests. */
+	bool unsync_clock = t->measure_unsync && p.leap == WIRE_NTP_LEAP_UNSYNC &&
+	    memcmp(p.refid, "\0\0\0\0", 4) == 0;
+	if (p.stratum == 0 && !unsync_clock)
 		return handle_kod(t, &p);
 	unsigned tests = filter_check_header(&p);
 	t->tests |= tests;
@@ -155,6 +168,10 @@ finish_without_samples(struct query_target *t)
 		t->status = QUERY_KOD;
 		snprintf(t->error, sizeof(t->error),
 		    "kiss-o'-death RATE: rate limited, backed off");
+	} else if (t->n_kod_other && !t->kiss_code[0]) {
+		t->status = QUERY_UNUSABLE;
+		snprintf(t->error, sizeof(t->error),
+		    "server not synchronized (LI 3, stratum 0): no time given");
 	} else if (t->n_kod_other) {
 		t->status = QUERY_UNUSABLE;
 		snprintf(t->error, sizeof(t->error), "kiss code %s: no time given", t->kiss_code);

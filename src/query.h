@@ -33,7 +33,8 @@ struct query_target {
 	uint64_t prev_xmt_wire;  /* the request before, which timed out (late replies) */
 	uint64_t last_reply_xmt; /* server transmit timestamp of the last accepted reply */
 	unsigned n_sent;
-	bool stopped; /* DENY/RSTR: send nothing more */
+	bool stopped;        /* DENY/RSTR: send nothing more */
+	bool measure_unsync; /* take samples from unsynchronized replies too (a node's clock) */
 
 	/* results */
 	enum query_status status;

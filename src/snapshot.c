@@ -52,6 +52,8 @@ snapshot_add_source(struct snapshot *s)
 	src->reach = -1;
 	src->n_samples = -1;
 	src->assoc_id = src->status_word = src->configured = src->auth = src->event_count = -1;
+	src->pkts_sent = src->pkts_received = src->pkts_valid = -1;
+	src->flash = src->ntp_tests = src->leap = -1;
 	src->when_s = src->poll_s = src->delay_s = src->offset_s = src->jitter_s = NAN;
 	src->offset_error_s = src->freq_ppm = src->freq_skew_ppm = src->std_dev_s = NAN;
 	return src;

@@ -71,6 +71,8 @@ struct snap_vars {
 	size_t n;
 };
 
+#define SNAP_FILTER_STAGES 8
+
 /* One time source as the daemon sees it. Unknown numbers are NAN; unknown ints -1. Offsets use
  * the RFC 5905 sign: positive = the source is ahead of this host. */
 struct snap_source {
@@ -97,6 +99,15 @@ struct snap_source {
 	int auth;        /* 0 none, 1 ok, 2 bad, -1 unknown */
 	int event_count; /* -1 unknown */
 	char last_event[24];
+	/* Packet statistics and the last packet's verdicts, for doctor (-1 unknown): chronyd's
+	 * NTP_DATA totals (Unix socket only), ntpd's sent/received (gather's want_details). */
+	int64_t pkts_sent, pkts_received, pkts_valid;
+	int flash;     /* ntpd: tests the last packet failed, bit set = failed (wire_mode6) */
+	int ntp_tests; /* chronyd: NTP_DATA tests, bit set = passed (wire_chrony_test_name) */
+	int leap;      /* leap indicator of the source's last packet, 0..3 */
+	/* ntpd's clock filter register, newest first (n_filter stages; 0 none) */
+	int n_filter;
+	double filt_delay_s[SNAP_FILTER_STAGES], filt_offset_s[SNAP_FILTER_STAGES];
 	struct snap_vars vars;
 };
 

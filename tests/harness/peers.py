@@ -200,8 +200,9 @@ class Chronyd(_Server):
     own faked clock: without it offsets under 1 s come out halved (TESTBED.md §3)."""
 
     def __init__(self, port, offset=None, addr="127.0.0.1", stratum=1, workdir=None,
-                 offset_file=None):
-        self.addr, self.port, self.offset = addr, port, offset
+                 offset_file=None, ns=None):
+        """ns: a Netns to run in (then addr is one of its own addresses)."""
+        self.addr, self.port, self.offset, self.ns = addr, port, offset, ns
         self.dir = tempfile.mkdtemp(prefix="cw-chronyd-", dir=workdir)
         os.chmod(self.dir, 0o750)
         conf = os.path.join(self.dir, "chrony.conf")
@@ -228,8 +229,8 @@ class Chronyd(_Server):
                        FAKETIME="%+fs" % offset if abs(offset) < 1 else "%+ds" % offset,
                        FAKETIME_DONT_FAKE_MONOTONIC="1")
         argv = SETPRIV + ["chronyd", "-x", "-d", "-u", "root", "-f", conf]
-        self.proc = Process("chronyd %s:%d" % (addr, port), argv, env=env,
-                            log=os.path.join(self.dir, "chronyd.log"))
+        self.proc = Process("chronyd %s:%d" % (addr, port), ns.argv(argv) if ns else argv,
+                            env=env, log=os.path.join(self.dir, "chronyd.log"))
         wait_for(lambda: self._ready(), 10, "chronyd on %s:%d to answer" % (addr, port))
 
     def set_offset(self, offset):
@@ -241,6 +242,8 @@ class Chronyd(_Server):
         if not self.proc.alive():
             raise HarnessError("chronyd on %s:%d died%s" % (self.addr, self.port,
                                                              self.proc._log_tail()))
+        if self.ns:  # nothing is sent into the namespace to find out
+            return udp_bound(self.ns.name, self.addr, self.port)
         return ntp_ping(self.addr, self.port, 0.2)
 
     @property
@@ -253,7 +256,9 @@ class ChronydClient(_Server):
     """A real chronyd that synchronizes (without touching the clock: -x, no CAP_SYS_TIME) to
     the given servers, answering cmdmon on 127.0.0.1:cmdport and on its Unix socket."""
 
-    def __init__(self, servers, cmdport, extra=""):
+    def __init__(self, servers, cmdport, extra="", ns=None, env=None):
+        """servers: objects with addr and port; ns: a Netns to run in; env: the environment
+        (e.g. faketime_env(), for a host whose clock is wrong)."""
         self.cmdport = cmdport
         # The configuration is readable by anyone (as /etc/chrony is); the command socket's
         # directory is closed to others, as chronyd requires and as on Debian.
@@ -269,7 +274,8 @@ class ChronydClient(_Server):
             for srv in servers:
                 f.write("server %s port %d iburst minpoll 0 maxpoll 0\n" % (srv.addr, srv.port))
         argv = SETPRIV + ["chronyd", "-x", "-d", "-u", "root", "-f", self.conf]
-        self.proc = Process("chronyd client", argv, log=os.path.join(self.dir, "chronyd.log"))
+        self.proc = Process("chronyd client", ns.argv(argv) if ns else argv, env=env,
+                            log=os.path.join(self.dir, "chronyd.log"))
         wait_for(lambda: os.path.exists(self.socket) or self._dead(), 10,
                  "chronyd client's command socket")
 
@@ -479,6 +485,18 @@ def free_udp_port(addr="127.0.0.1"):
     with socket.socket(fam, socket.SOCK_DGRAM) as s:
         s.bind((addr, 0))
         return s.getsockname()[1]
+
+
+def faketime_env(offset_file):
+    """The environment that makes a program read a clock offset by what offset_file says
+    ("+15.000000s"; it may change while the program runs), with the shim that hides the
+    kernel's own receive timestamps from it (TESTBED.md §3)."""
+    env = dict(os.environ)
+    env.update(LD_PRELOAD="%s %s" % (os.environ.get("CW_SHIM", os.path.join(BUILD, "nokts.so")),
+                                      LIBFAKETIME),
+               FAKETIME_TIMESTAMP_FILE=offset_file, FAKETIME_NO_CACHE="1",
+               FAKETIME_DONT_FAKE_MONOTONIC="1")
+    return env
 
 
 def free_tcp_port(addr="127.0.0.1"):

@@ -95,3 +95,42 @@ def test_agent_raises_cluster_critical(nodes, tmp_path):
         if ag:
             ag.stop()
         client.stop()
+
+
+def test_agent_responder(nodes, tmp_path):
+    """The agent's own responder: another node's agent measures this one's clock through it;
+    strangers get nothing; /metrics counts both."""
+    client = peers.ChronydClient([nodes[0]], 12311)
+    ag = None
+    try:
+        port = peers.free_tcp_port("127.0.14.9")
+        path = os.path.join(str(tmp_path), "r.conf")
+        with open(path, "w") as f:
+            f.write("service chronyd\nconf %s\ninterval 1s\nstate_dir %s/state\n"
+                    "http_listen 127.0.14.9:%d\nnode_name r1\nresponder 127.0.14.9:12399\n"
+                    "node r1 127.0.14.9:12399\nnode me 127.0.0.1\n"
+                    % (client.conf, tmp_path, port))
+        ag = peers.Process("agent", peers.SETPRIV + [CW, "agent", "-f", path],
+                           log=str(tmp_path / "agent.log"))
+        peers.wait_for(lambda: "NTP responder on 127.0.14.9:12399, answering 1 node" in
+                       open(str(tmp_path / "agent.log")).read(), 10, "the responder")
+        # this test process is node "me" (127.0.0.1): the query is answered, synchronized
+        peers.wait_for(lambda: (run_cw("query", "--json", "127.0.14.9:12399").json["targets"][0]
+                                ["status"] == "ok"), 20, "a synchronized answer")
+        t = run_cw("query", "--json", "127.0.14.9:12399").json["targets"][0]
+        assert t["stratum"] == 3 and abs(t["offset_s"]) < 0.01
+        # status --cluster from "me" sees r1's clock through the responder
+        me = os.path.join(str(tmp_path), "me.conf")
+        with open(me, "w") as f:
+            f.write("node_name me\nnode me 127.0.0.1\nnode r1 127.0.14.9:12399\n")
+        j = run_cw("status", "--cluster", "--json", "-f", me).json
+        r1 = [n for n in j["nodes"] if n["name"] == "r1"][0]
+        assert r1["measured"] and r1["synchronized"] and abs(r1["offset_s"]) < 0.01
+        m = peers.http_get("http://127.0.14.9:%d/metrics" % port)[2].decode()
+        answered = [float(line.split()[-1]) for line in m.splitlines()
+                    if line.startswith('clockwatch_responder_requests_total{result="answered"}')]
+        assert answered and answered[0] >= 2
+    finally:
+        if ag:
+            ag.stop()
+        client.stop()

@@ -260,6 +260,42 @@ test_bounds(void **state)
 	daemonconf_fini(&c);
 }
 
+/* What the daemon does about a large offset: chrony's makestep and maxslewrate, ntpd's tinker. */
+static void
+test_step_settings(void **state)
+{
+	static const char chrony[] = "makestep 1 3\nmaxslewrate 500\n";
+	static const char chrony_bad[] = "makestep 1\nmakestep x 3\nmakestep 0.5 -1\n";
+	static const char ntpd[] = "tinker panic 0 step 0.4 stepout 600 dispersion 15\n";
+	struct daemonconf c;
+
+	(void)state;
+	daemonconf_init(&c);
+	assert_double_exact(c.makestep_s, -1);
+	assert_double_exact(c.panic_s, -1);
+	daemonconf_parse_chrony(&c, chrony, strlen(chrony), "c.conf", false);
+	assert_double_exact(c.makestep_s, 1);
+	assert_int_equal(c.makestep_limit, 3);
+	assert_double_exact(c.maxslewrate_ppm, 500);
+	daemonconf_fini(&c);
+
+	daemonconf_init(&c);
+	daemonconf_parse_chrony(&c, chrony_bad, strlen(chrony_bad), "c.conf", false);
+	assert_int_equal(c.n_errors, 1); /* "makestep 1" is skipped as unknown, x is an error */
+	assert_int_equal(c.errors[0].line, 2);
+	assert_double_exact(c.makestep_s, 0.5);
+	assert_int_equal(c.makestep_limit, -1);
+	daemonconf_fini(&c);
+
+	daemonconf_init(&c);
+	daemonconf_parse_ntpd(&c, ntpd, strlen(ntpd), "n.conf");
+	assert_double_exact(c.panic_s, 0);
+	assert_double_exact(c.step_s, 0.4);
+	assert_double_exact(c.stepout_s, 600);
+	assert_int_equal(c.n_errors, 0);
+	daemonconf_fini(&c);
+}
+
 int
 main(void)
 {
@@ -270,6 +306,7 @@ main(void)
 	    cmocka_unit_test(test_ntpd),
 	    cmocka_unit_test(test_timesyncd_with_dropins),
 	    cmocka_unit_test(test_bounds),
+	    cmocka_unit_test(test_step_settings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -311,6 +311,9 @@ test_kiss_of_death(void **state)
 	    {"\x01"
 	     "AB\x00",
 	        QUERY_CONSUMED, 0, false, QUERY_UNUSABLE, "kiss code .AB.: no time given"},
+	    /* chronyd and clockwatch's responder while unsynchronized: no code, not a kiss */
+	    {"\0\0\0\0", QUERY_CONSUMED, FILTER_T_UNSYNC, false, QUERY_UNUSABLE,
+	        "server not synchronized (LI 3, stratum 0): no time given"},
 	};
 	struct query_target t;
 
