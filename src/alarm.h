@@ -22,7 +22,8 @@
  * every server involved with its reason.
  *
  *   Critical  the cluster's nodes differ by more than the threshold (cluster.h): "Time differs
- *             between nodes by more than 10.0 seconds: n3 off by 15.0 seconds"
+ *             between nodes by more than 10.0 seconds: n3 off by 15.0 seconds (spread 15.0
+ *             seconds)"
  * Initial grace (DESIGN.md): until a source is first selected, or grace_ns (20 min) after
  * watching began, the "not synchronized yet" conditions (rejected, unreachable, unusable) are
  * held back. An offset beyond the thresholds never is.

@@ -79,6 +79,9 @@ cluster_judge(struct cluster_node *nodes, size_t n, double threshold_s, struct c
 				    fabs(nodes[i].off_majority_s));
 				first = false;
 			}
+			if (len < sizeof(v->text))
+				snprintf(v->text + len, sizeof(v->text) - len,
+				    " (spread %.1f seconds)", v->spread_s);
 		} else if (len < sizeof(v->text)) {
 			snprintf(v->text + len, sizeof(v->text) - len,
 			    "no majority agrees (spread %.1f seconds)", v->spread_s);

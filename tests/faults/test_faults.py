@@ -262,7 +262,8 @@ def test_node_clock_off(cluster):
     the healthy majority; node2 is also Critical on its own offset."""
     f = cluster
     node(f, "node2").set_clock(15)
-    text = "Time differs between nodes by more than 10.0 seconds: node2 off by 15.0 seconds"
+    text = ("Time differs between nodes by more than 10.0 seconds: node2 off by 15.0 seconds "
+            "(spread 15.0 seconds)")
     wait_alarm(f, node(f, "node1"), "critical", text)
     wait_alarm(f, node(f, "node3"), "critical", text)
     wait_alarm(f, node(f, "node2"), "critical", "Time incorrect (off by 15.0 seconds); " + text)

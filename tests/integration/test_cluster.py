@@ -12,7 +12,8 @@ import peers
 from conftest import run_cw
 
 CW = os.path.join(peers.BUILD, "clockwatch")
-TEXT = "Time differs between nodes by more than 10.0 seconds: n4 off by 15.0 seconds"
+TEXT = ("Time differs between nodes by more than 10.0 seconds: n4 off by 15.0 seconds "
+        "(spread 15.0 seconds)")
 
 
 @pytest.fixture(scope="module")

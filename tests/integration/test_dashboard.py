@@ -195,7 +195,8 @@ def test_cluster_view(tmp_path):
         page = browse(url, "dashboard-cluster.png", "--wait-alarm", "critical")
         clean(page)
         cl = page["cluster"]
-        text = "Time differs between nodes by more than 10.0 seconds: n4 off by 15.0 seconds"
+        text = ("Time differs between nodes by more than 10.0 seconds: n4 off by 15.0 seconds "
+                "(spread 15.0 seconds)")
         assert cl and cl["verdict"] == text
         assert page["alarm_text"] == text
         rows = {r["cells"][0]: r for r in cl["rows"]}

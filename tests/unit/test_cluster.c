@@ -76,7 +76,8 @@ test_one_outlier(void **state)
 	assert_true(n[2].outlier);
 	assert_true(fabs(n[2].off_majority_s - 15.02) < 0.01);
 	assert_string_equal(v.text,
-	    "Time differs between nodes by more than 10.0 seconds: n3 off by 15.0 seconds");
+	    "Time differs between nodes by more than 10.0 seconds: n3 off by 15.0 seconds (spread "
+	    "15.0 seconds)");
 }
 
 static void
@@ -93,7 +94,8 @@ test_self_is_the_outlier(void **state)
 	assert_false(n[0].outlier);
 	assert_false(n[2].outlier);
 	assert_string_equal(v.text,
-	    "Time differs between nodes by more than 10.0 seconds: n1 off by 15.0 seconds");
+	    "Time differs between nodes by more than 10.0 seconds: n1 off by 15.0 seconds (spread "
+	    "15.0 seconds)");
 }
 
 static void
@@ -110,7 +112,7 @@ test_two_outliers_both_sides(void **state)
 	assert_true(n[3].outlier && n[4].outlier);
 	assert_string_equal(v.text,
 	    "Time differs between nodes by more than 10.0 seconds: n4 off "
-	    "by 30.0 seconds, n5 off by 20.0 seconds");
+	    "by 30.0 seconds, n5 off by 20.0 seconds (spread 50.0 seconds)");
 }
 
 static void
@@ -169,7 +171,9 @@ test_threshold_and_alarm(void **state)
 	assert_true(v.exceeded);
 	assert_true(n[2].outlier);
 	assert_string_equal(v.text,
-	    "Time differs between nodes by more than 2.0 seconds: n3 off by 4.0 seconds");
+	    "Time differs between nodes by more than 2.0 seconds: n3 off by 4.0 seconds (spread "
+	    "4.0 "
+	    "seconds)");
 
 	alarm_config_default(&c);
 	alarm_state_init(&st, 0);
@@ -185,7 +189,7 @@ test_threshold_and_alarm(void **state)
 	assert_int_equal(alarm_conditions(&c, &st, &in, 1, text, sizeof(text)), ALARM_CRITICAL);
 	assert_string_equal(text,
 	    "Time incorrect (off by 12.3 seconds); Time differs between nodes "
-	    "by more than 2.0 seconds: n3 off by 4.0 seconds");
+	    "by more than 2.0 seconds: n3 off by 4.0 seconds (spread 4.0 seconds)");
 }
 
 static void
