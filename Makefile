@@ -31,6 +31,7 @@ bench:
 	$(MAKE) build
 	bench/run
 	bench/host
+	bench/http
 
 clean:
 	rm -rf build build-* 
