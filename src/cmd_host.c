@@ -79,7 +79,7 @@ usage(FILE *f, const char *cmd)
 	bool peers = !strcmp(cmd, "peers");
 
 	fprintf(f,
-	    "usage: clockwatch %s%s%s%s [--service NAME] [--conf FILE]\n"
+	    "usage: clockwatch %s%s%s%s%s [--service NAME] [--conf FILE]\n"
 	    "                         [--socket PATH] [--address HOST[:PORT]] [-t TIMEOUT]\n\n"
 	    "%s\n\n"
 	    "%s%s%s"
@@ -99,7 +99,7 @@ usage(FILE *f, const char *cmd)
 	    "systemd-timesyncd over D-Bus (set DBUS_SYSTEM_BUS_ADDRESS for another bus).\n\n"
 	    "Exit status: %s\n",
 	    cmd, v == 3 ? " [ID]" : "", v == 4 ? " [-w RANGE] [-c RANGE]" : " [--json]",
-	    peers ? " [-n]" : "", views[v].what,
+	    v == 0 ? " [--cluster [-f FILE]]" : "", peers ? " [-n]" : "", views[v].what,
 	    v == 4 ? "" : "  -j, --json            JSON (schema clockwatch.", v == 4 ? "" : cmd,
 	    v == 4 ? "" : "/1, see clockwatch(1))\n",
 	    peers ? "  -n, --numeric         addresses, not names\n" : "",
