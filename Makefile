@@ -4,7 +4,7 @@
 BUILD ?= build
 MESON_OPTS ?= -Dwerror=true
 
-.PHONY: all build demo check fuzz bench clean
+.PHONY: all build demo check fuzz bench bench-fuzz valgrind clean
 
 all: build
 
@@ -32,6 +32,14 @@ bench:
 	bench/run
 	bench/host
 	bench/http
+
+# Every libFuzzer target for FUZZ_SECONDS (60) each, about 12 minutes; not part of `make bench`.
+bench-fuzz:
+	bench/fuzz --seconds $(or $(FUZZ_SECONDS),60)
+
+# Unit tests, fuzz replays and the CLI's integration tests under valgrind (build-valgrind).
+valgrind:
+	tools/valgrind
 
 clean:
 	rm -rf build build-* 

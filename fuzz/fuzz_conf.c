@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "conf.h"
 
@@ -43,8 +44,8 @@ check_http(const struct conf *c)
 			abort();
 	for (size_t i = 0; i < c->n_alertmanager_url; i++)
 		if (!terminated(c->alertmanager_url[i], sizeof(c->alertmanager_url[i])) ||
-		    (strncmp(c->alertmanager_url[i], "http://", 7) &&
-		        strncmp(c->alertmanager_url[i], "https://", 8)) ||
+		    (strncasecmp(c->alertmanager_url[i], "http://", 7) &&
+		        strncasecmp(c->alertmanager_url[i], "https://", 8)) ||
 		    strpbrk(c->alertmanager_url[i], " \t\"\\"))
 			abort();
 	if (c->http_max_connections < 1 || c->http_max_connections > 1024 ||

@@ -49,6 +49,7 @@
 #include "out_store.h"
 #include "probe_ntp.h"
 #include "responder.h"
+#include "sandbox.h"
 #include "service.h"
 #include "snapshot.h"
 #include "sock.h"
@@ -1108,6 +1109,11 @@ cmd_agent(int argc, char **argv)
 	start_am(a);
 	a->precision = probe_ntp_local_precision();
 	start_responder(a);
+	/* Last: everything the filter would refuse at start-up is done by now. */
+	if (a->conf.seccomp && sandbox_apply() < 0) {
+		rc = CMD_EXIT_PARTIAL;
+		goto out;
+	}
 	log_notice("agent watching %s, a check every %.0f s, store %s",
 	    a->conf.service < 0 ? "the running time service"
 	                        : snapshot_daemon_name((enum snap_daemon)a->conf.service),

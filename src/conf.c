@@ -59,7 +59,7 @@ struct directive {
 };
 
 static conf_handler set_service, set_path, set_abs_path, set_address, set_duration, set_offset,
-    set_u32, set_int, set_string, set_listen, set_url, set_node, set_rate, set_allow;
+    set_u32, set_int, set_string, set_listen, set_url, set_node, set_rate, set_allow, set_bool;
 
 #define FIELD(f) offsetof(struct conf, f), sizeof(((struct conf *)0)->f)
 
@@ -103,6 +103,7 @@ static const struct directive directives[] = {
     {"responder_rate", "N", 1, 1, set_rate, FIELD(responder_rate), 1, 1000, false},
     {"retention", "DURATION", 1, 1, set_duration, FIELD(retention_ns), NS_PER_H, 3650 * NS_PER_D,
         false},
+    {"seccomp", "on|off", 1, 1, set_bool, FIELD(seccomp), 0, 0, false},
     {"service", "chronyd|ntpd|timesyncd|auto", 1, 1, set_service, FIELD(service), 0, 0, false},
     {"specific_problem", "TEXT", 1, 1, set_string, FIELD(specific_problem), 0, 0, false},
     {"state_dir", "PATH", 1, 1, set_abs_path, FIELD(state_dir), 0, 0, false},
@@ -276,6 +277,18 @@ parse_uint(const char *s, int64_t min, int64_t max, int64_t *out)
 		return false;
 	*out = v;
 	return true;
+}
+
+/* "on" or "off" into a bool field. */
+static void
+set_bool(struct parser *p, const struct directive *d, const struct word *args)
+{
+	if (!ascii_casecmp(args[0].s, "on"))
+		*(bool *)field(p, d) = true;
+	else if (!ascii_casecmp(args[0].s, "off"))
+		*(bool *)field(p, d) = false;
+	else
+		error_at(p, args[0].col, "%s takes on or off, not '%.40s'", d->name, args[0].s);
 }
 
 static void

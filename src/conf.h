@@ -87,6 +87,8 @@ struct conf {
 	double responder_burst; /* "responder_burst 8" */
 	char responder_allow[CONF_ALLOW_MAX][64]; /* "responder_allow ADDR": also answered */
 	size_t n_responder_allow;
+	/* hardening */
+	bool seccomp; /* "seccomp on": the agent's system call filter (sandbox.c); default off */
 	/* parse results */
 	struct conf_error errors[CONF_MAX_ERRORS];
 	size_t n_errors;

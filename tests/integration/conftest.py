@@ -11,6 +11,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
 import peers  # noqa: E402
 
 CLOCKWATCH = os.path.join(peers.BUILD, "clockwatch")
+# An optional command prefix for every run_cw, e.g. "valgrind --error-exitcode=99 -q"
+# (tools/valgrind); empty by default.
+CW_WRAP = os.environ.get("CW_WRAP", "").split()
 
 
 class Result:
@@ -35,8 +38,8 @@ class Result:
 def run_cw(*args, timeout=60, env=None):
     """Runs the built clockwatch; returns its exit code, output and wall time."""
     t0 = time.monotonic()
-    p = subprocess.run([CLOCKWATCH] + [str(a) for a in args], capture_output=True, text=True,
-                       timeout=timeout, env=env)
+    p = subprocess.run(CW_WRAP + [CLOCKWATCH] + [str(a) for a in args], capture_output=True,
+                       text=True, timeout=timeout, env=env)
     return Result(p, time.monotonic() - t0)
 
 

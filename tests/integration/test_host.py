@@ -163,7 +163,10 @@ def test_vars_for_chronyd(client):
     assert r.json["address"] == "127.0.4.3" and r.json["association"] == 3
     assert v["state"] == "falseticker" and v["mode"] == "^"
     assert float(v["last_sample_s"]) == pytest.approx(-2000, abs=0.01)   # chrony's sign
-    assert v["ntp_mode"] == "4" and v["failed_tests"] == ""                 # from ntpdata
+    assert v["ntp_mode"] == "4"                                             # from ntpdata
+    # chronyd's own per-sample tests; the delay tests (A-D) may fail on a loaded machine
+    assert set(filter(None, v["failed_tests"].replace(" ", ",").split(","))) <= {
+        "testA", "testB", "testC", "testD"}, v["failed_tests"]
     r = cw(client, "vars", "2")
     assert r.rc == 0 and r.out.startswith("address") and "= 127.0.4.2" in r.out
 

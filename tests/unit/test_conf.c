@@ -131,7 +131,7 @@ test_nothing_set(void **state)
 	assert_int_equal(conf_parse(&c, NULL, 0), 0);
 }
 
-enum kind { I64, INT, U32, U64, DBL, STR };
+enum kind { I64, INT, U32, U64, DBL, STR, BOOL };
 
 #define AT(f) offsetof(struct conf, f)
 
@@ -184,6 +184,8 @@ static const struct good {
     {"node a 10.0.0.1\nnode b 10.0.0.2", AT(n_nodes), U64, 2, 0, NULL},
     {"node a 10.0.0.1\nnode b 10.0.0.2", AT(nodes[1].name), STR, 0, 0, "b"},
     {"responder 0.0.0.0:123", AT(responder), STR, 0, 0, "0.0.0.0:123"},
+    {"seccomp on", AT(seccomp), BOOL, 1, 0, NULL},
+    {"seccomp OFF", AT(seccomp), BOOL, 0, 0, NULL},
     {"responder_rate 5", AT(responder_rate), DBL, 0, 5.0, NULL},
     {"responder_burst 20", AT(responder_burst), DBL, 0, 20.0, NULL},
     {"critical_offset 500ms", AT(critical_s), DBL, 0, 0.5, NULL},
@@ -295,6 +297,9 @@ check_good(const struct conf *c, const struct good *g)
 		break;
 	case STR:
 		assert_string_equal(p, g->s);
+		break;
+	case BOOL:
+		assert_i64_equal(*(const bool *)(const void *)p, g->i);
 		break;
 	}
 }
@@ -444,6 +449,7 @@ static const struct bad {
         "bad node address: bad port '99999' in '10.0.0.1:99999' (want 1-65535)"},
     {"cluster_threshold 0s", 1, 19, "cluster_threshold 0s out of range (want more than 0s)"},
     {"responder_rate 0", 1, 16, "bad responder_rate '0' (want an integer from 1 to 1000)"},
+    {"seccomp yes", 1, 9, "seccomp takes on or off, not 'yes'"},
     {"alertmanager_url ftp://am", 1, 18,
         "alertmanager_url wants http://HOST[:PORT][/PATH] or https://..., got 'ftp://am'"},
     {"alertmanager_url http://", 1, 18,
