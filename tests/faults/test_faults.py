@@ -245,7 +245,7 @@ def test_name_does_not_resolve(tmp_path):
     f = fleet.Fleet()
     try:
         n = f.add_node("node1", "10.77.0.21", "control", UP + ["ntp.does-not-exist.invalid"])
-        f.start_agents(timers="grace 5s\nreject_initial 20s\nreject_reselect 5s\n"
+        f.start_agents(timers="grace 5s\nreject_initial 20s\nreject_reselect 30s\n"
                        "clear_delay 3s\n")
         wait_alarm(f, n, "major",
                    "Time servers not reachable: ntp.does-not-exist.invalid (unusable)")

@@ -167,8 +167,10 @@ class Fleet:
         return h
 
     def start_agents(self, interval="1s", timers="grace 20s\nreject_initial 20s\n"
-                     "reject_reselect 5s\nclear_delay 3s\n", responder_port=10124):
-        """One agent per node, each with every node's line. The nodes' clocks are compared
+                     "reject_reselect 30s\nclear_delay 3s\n", responder_port=10124):
+        """One agent per node, each with every node's line. The timers are short but keep
+        reselection's (seed 001: 90 s) at 30 s: chronyd may go a few seconds without a source
+        while a falseticker appears, which is no alarm. The nodes' clocks are compared
         through the agents' own responders (port responder_port): the chronyd here runs with
         -x, so the time it serves is its estimate of true time, not the node's clock."""
         node_lines = "".join("node %s %s:%d %s\n" % (n.name, n.addr, responder_port, n.role)
