@@ -148,9 +148,13 @@ def test_packet_loss(cluster):
     n1 = node(f, "node1")
     drop_rule(n1, "udp sport 123 numgen random mod 100 < 50 counter drop")
     # holes in the reach registers (bounded wait on chronyd's state, not a fixed sleep)
-    reach = peers.wait_for(lambda: (lambda rs: rs if rs and sum(8 - bin(r).count("1")
-                                                                for r in rs) >= 4 else None)(
-        [int(r[5], 8) for r in n1.chronyc("sources")]), 30, "holes in the reach registers")
+    # (holes below each register's oldest answered poll: a young register's leading zeros are
+    # not losses)
+    def holes(r):
+        return sum(1 for b in range(r.bit_length()) if not r >> b & 1)
+    reach = peers.wait_for(lambda: (lambda rs: rs if rs and sum(holes(r) for r in rs) >= 4 and
+                                    all(r >= 128 for r in rs) else None)(
+        [int(r[5], 8) for r in n1.chronyc("sources")]), 40, "holes in the reach registers")
     assert all(r != 0 for r in reach), reach
     rc, rep = f.doctor(n1)
     assert rep is not None
